@@ -1,0 +1,3 @@
+module github.com/preflight-dev/preflight
+
+go 1.26.8

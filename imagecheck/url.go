@@ -1,0 +1,151 @@
+package imagecheck
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// needPublic ends every URL reason: the API downloads the file from its own
+// servers, so only an address the whole internet can reach will work.
+const needPublic = "the API needs a publicly accessible URL"
+
+// URLError reports why a string cannot be a publicly accessible URL.
+// It is returned by CheckURL and recorded for the url-not-public rule.
+type URLError struct {
+	URL    string // the string as given (Error shortens it)
+	Reason string // what is wrong, ending with what the API needs
+}
+
+func (e *URLError) Error() string {
+	return fmt.Sprintf("invalid image URL %q: %s", shorten(e.URL, 80), e.Reason)
+}
+
+// shorten keeps messages readable when the input is, say, a multi-megabyte
+// data: URL.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// CheckURL reports, without any network access, whether raw could be a
+// publicly accessible http(s) URL. It returns nil or a *URLError.
+//
+// It rejects what the API's servers can never download: relative URLs, other
+// schemes (data:, file:, ftp: …), credentials in the URL, IP literals outside
+// public unicast space, and hosts that only resolve on a local network
+// (localhost, *.localhost, single-label names such as "intranet", and
+// special-use names such as *.local and *.internal). A hostname that passes
+// may still resolve to a private address; the network probe re-checks every
+// resolved address at dial time.
+func CheckURL(raw string) error {
+	bad := func(format string, args ...any) error {
+		return &URLError{URL: raw, Reason: fmt.Sprintf(format, args...) + "; " + needPublic}
+	}
+	if strings.TrimSpace(raw) == "" {
+		return bad("URL is empty")
+	}
+	if raw != strings.TrimSpace(raw) {
+		return bad("URL has leading or trailing whitespace")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		msg := err.Error()
+		if errors.As(err, &ue) {
+			msg = ue.Err.Error()
+		}
+		return bad("URL cannot be parsed (%s)", msg)
+	}
+	if !u.IsAbs() {
+		return bad("URL is not absolute (no scheme)")
+	}
+	switch scheme := strings.ToLower(u.Scheme); scheme {
+	case "http", "https":
+	case "data":
+		return bad("data: URLs are not downloadable; upload the file and pass its http(s) URL")
+	default:
+		return bad("scheme %q is not supported (use http or https)", scheme+":")
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return bad("URL has no host")
+	}
+	if u.User != nil {
+		return bad("URL carries credentials (user info before @), which a public URL must not need")
+	}
+	host := u.Hostname()
+	if host == "" {
+		return bad("URL has no host")
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if why := nonPublicReason(a); why != "" {
+			return bad("host %s is %s", host, why)
+		}
+		return nil
+	}
+	if why := hostNameReason(host); why != "" {
+		return bad("host %q %s", host, why)
+	}
+	return nil
+}
+
+// hostNameReason explains why a (non-IP) host name cannot be public, or
+// returns "".
+func hostNameReason(host string) string {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "" {
+		return "is empty"
+	}
+	labels := strings.Split(h, ".")
+	for _, l := range labels {
+		if l == "" {
+			return "has an empty label"
+		}
+	}
+	tld := labels[len(labels)-1]
+	if h == "localhost" || tld == "localhost" {
+		return "is the local machine (localhost)"
+	}
+	if len(labels) == 1 {
+		return "is a single-label name that only resolves on a local network"
+	}
+	// Browsers and curl read hosts such as "127.1" or "0x7f.0.0.1" as IPv4
+	// addresses; no real top-level domain is numeric.
+	if isNumericLabel(tld) {
+		return "is a non-canonical IP address form"
+	}
+	if strings.HasSuffix(h, ".home.arpa") {
+		return "is a home-network name (home.arpa)"
+	}
+	switch tld {
+	case "local":
+		return "is a multicast-DNS name (.local) that only resolves on a local network"
+	case "internal", "lan", "intranet", "corp", "home":
+		return "uses a private-use top-level domain (." + tld + ")"
+	case "test", "invalid", "example", "onion":
+		return "uses a reserved top-level domain (." + tld + ")"
+	}
+	return ""
+}
+
+func isNumericLabel(l string) bool {
+	if strings.HasPrefix(l, "0x") || strings.HasPrefix(l, "0X") {
+		return true
+	}
+	for i := 0; i < len(l); i++ {
+		if l[i] < '0' || l[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,438 @@
+package validate
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:embed catalog.json
+var catalogJSON []byte
+
+// Level says how sure the catalog is of a fact. Facts the docs state give
+// errors; inferred or conflicting facts give warnings at most.
+type Level string
+
+const (
+	LevelStated   Level = "stated"
+	LevelInferred Level = "inferred"
+	LevelConflict Level = "conflict"
+)
+
+func (l Level) severity() Severity {
+	if l == LevelStated || l == "" {
+		return SeverityError
+	}
+	return SeverityWarning
+}
+
+// Catalog is the set of models the API knows, with every rule and the docs
+// page it comes from. The zero value is empty; DefaultCatalog returns the
+// embedded one.
+type Catalog struct {
+	Version int      `json:"version"`
+	Date    string   `json:"date"`
+	Aliases []*Alias `json:"aliases"`
+	Models  []*Model `json:"models"`
+
+	byID    map[string]*Model
+	aliases map[string]*Alias
+}
+
+// Alias is a model ID users write that is not the canonical one.
+type Alias struct {
+	ID       string `json:"id"`
+	Model    string `json:"model"`
+	Accepted bool   `json:"accepted"`
+	Level    Level  `json:"level,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Model is one model ID of generateTask/{model}.
+type Model struct {
+	ID         string                 `json:"id"`
+	Family     string                 `json:"family"`
+	Title      string                 `json:"title"`
+	Source     string                 `json:"source"`
+	Level      Level                  `json:"level,omitempty"`
+	Provider   *FieldSpec             `json:"provider,omitempty"`
+	Fields     map[string]*FieldSpec  `json:"fields"`
+	Variants   []*Variant             `json:"variants,omitempty"`
+	Deprecated map[string]*Deprecated `json:"deprecated,omitempty"`
+
+	fieldNames []string // sorted keys of Fields
+	whenFields []string // fields that some variant conditions on
+}
+
+// Variant overrides field specs when every When entry matches.
+type Variant struct {
+	When         map[string][]any      `json:"when"`
+	Fields       map[string]*FieldSpec `json:"fields,omitempty"`
+	RequireOneOf [][]string            `json:"requireOneOf,omitempty"`
+	Level        Level                 `json:"level,omitempty"`
+	Source       string                `json:"source,omitempty"`
+	Note         string                `json:"note,omitempty"`
+
+	whenText string // "in mode image-to-image", for messages
+}
+
+// Deprecated is an input field name from older docs.
+type Deprecated struct {
+	Replacement string `json:"replacement,omitempty"`
+	Level       Level  `json:"level,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// FieldSpec is what the docs say about one input field. Pointer members are
+// optional: nil means "not said", so a variant overrides only what it says.
+type FieldSpec struct {
+	Type       string                `json:"type,omitempty"`
+	Enum       []any                 `json:"enum,omitempty"`
+	Default    any                   `json:"default,omitempty"`
+	Required   *bool                 `json:"required,omitempty"`
+	Forbidden  *bool                 `json:"forbidden,omitempty"`
+	Minimum    *float64              `json:"minimum,omitempty"`
+	Maximum    *float64              `json:"maximum,omitempty"`
+	MultipleOf *float64              `json:"multipleOf,omitempty"`
+	MinLength  *int                  `json:"minLength,omitempty"`
+	MaxLength  *int                  `json:"maxLength,omitempty"`
+	MaxBytes   *int                  `json:"maxBytes,omitempty"`
+	MinItems   *int                  `json:"minItems,omitempty"`
+	MaxItems   *int                  `json:"maxItems,omitempty"`
+	Items      *FieldSpec            `json:"items,omitempty"`
+	Properties map[string]*FieldSpec `json:"properties,omitempty"`
+	StripFrom  string                `json:"stripFrom,omitempty"`
+
+	Media        string   `json:"media,omitempty"`
+	Formats      []string `json:"formats,omitempty"`
+	MaxFileBytes *int64   `json:"maxFileBytes,omitempty"`
+	MinPixels    *int     `json:"minPixels,omitempty"`
+	MaxPixels    *int     `json:"maxPixels,omitempty"`
+	NoAlpha      *bool    `json:"noAlpha,omitempty"`
+	MinSeconds   *float64 `json:"minSeconds,omitempty"`
+	MaxSeconds   *float64 `json:"maxSeconds,omitempty"`
+
+	Level  Level  `json:"level,omitempty"`
+	Source string `json:"source,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+var fieldTypes = []string{"string", "prompt", "integer", "number", "boolean", "url", "array", "object", "any"}
+
+var (
+	defaultOnce    sync.Once
+	defaultCatalog *Catalog
+	defaultErr     error
+)
+
+// DefaultCatalog returns the catalog embedded in the binary. It is parsed on
+// first use and shared; callers must not modify it.
+func DefaultCatalog() *Catalog {
+	defaultOnce.Do(func() {
+		defaultCatalog, defaultErr = ParseCatalog(catalogJSON)
+	})
+	if defaultErr != nil {
+		// The embedded catalog is tested; failing here is a build defect.
+		panic(fmt.Sprintf("preflight: embedded catalog: %v", defaultErr))
+	}
+	return defaultCatalog
+}
+
+// ParseCatalog reads a catalog in the format of docs/catalog.md. Unknown
+// properties are errors, so a typo in the data cannot silently drop a rule.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("parse catalog: %w", err)
+	}
+	if err := c.compile(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Model returns the model with the given canonical ID.
+func (c *Catalog) Model(id string) (*Model, bool) {
+	m, ok := c.byID[id]
+	return m, ok
+}
+
+// Alias returns the alias entry for a non-canonical model ID.
+func (c *Catalog) Alias(id string) (*Alias, bool) {
+	a, ok := c.aliases[id]
+	return a, ok
+}
+
+// IDs lists the canonical model IDs in catalog order.
+func (c *Catalog) IDs() []string {
+	ids := make([]string, len(c.Models))
+	for i, m := range c.Models {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// Merge adds or replaces models and aliases with those of other (config
+// files use it for models the embedded catalog does not know yet).
+func (c *Catalog) Merge(other *Catalog) (*Catalog, error) {
+	out := &Catalog{Version: c.Version, Date: c.Date}
+	seen := map[string]bool{}
+	for _, m := range other.Models {
+		seen[m.ID] = true
+	}
+	for _, m := range c.Models {
+		if !seen[m.ID] {
+			out.Models = append(out.Models, m)
+		}
+	}
+	out.Models = append(out.Models, other.Models...)
+	out.Aliases = append(slices.Clone(c.Aliases), other.Aliases...)
+	if err := out.compile(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FieldNames lists the model's documented input fields, sorted.
+func (m *Model) FieldNames() []string { return m.fieldNames }
+
+func (c *Catalog) compile() error {
+	c.byID = make(map[string]*Model, len(c.Models))
+	c.aliases = make(map[string]*Alias, len(c.Aliases))
+	for _, m := range c.Models {
+		if m.ID == "" {
+			return fmt.Errorf("catalog: model without id")
+		}
+		if _, dup := c.byID[m.ID]; dup {
+			return fmt.Errorf("catalog: model %q listed twice", m.ID)
+		}
+		if err := m.compile(); err != nil {
+			return fmt.Errorf("catalog: model %s: %w", m.ID, err)
+		}
+		c.byID[m.ID] = m
+	}
+	for _, a := range c.Aliases {
+		if _, ok := c.byID[a.Model]; !ok {
+			return fmt.Errorf("catalog: alias %q names unknown model %q", a.ID, a.Model)
+		}
+		if _, ok := c.byID[a.ID]; ok {
+			return fmt.Errorf("catalog: alias %q is also a model ID", a.ID)
+		}
+		if a.Level == "" {
+			a.Level = LevelStated
+		}
+		if err := checkLevel(a.Level); err != nil {
+			return fmt.Errorf("catalog: alias %q: %w", a.ID, err)
+		}
+		c.aliases[a.ID] = a
+	}
+	return nil
+}
+
+func checkLevel(l Level) error {
+	switch l {
+	case LevelStated, LevelInferred, LevelConflict:
+		return nil
+	}
+	return fmt.Errorf("level %q is not stated, inferred or conflict", l)
+}
+
+func (m *Model) compile() error {
+	if m.Source == "" {
+		return fmt.Errorf("no source URL")
+	}
+	if m.Level == "" {
+		m.Level = LevelStated
+	}
+	if err := checkLevel(m.Level); err != nil {
+		return err
+	}
+	switch m.Family {
+	case "image", "video", "audio":
+	default:
+		return fmt.Errorf("family %q is not image, video or audio", m.Family)
+	}
+	mode := m.Fields["mode"]
+	if mode == nil || len(mode.Enum) == 0 {
+		return fmt.Errorf("fields.mode must list the modes in enum")
+	}
+	if m.Provider != nil {
+		if err := m.Provider.compile("provider", m.Level, m.Source); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(m.Fields) {
+		if err := m.Fields[name].compile(name, m.Level, m.Source); err != nil {
+			return err
+		}
+		if m.Fields[name].Type == "" {
+			return fmt.Errorf("field %s: no type", name)
+		}
+	}
+	m.fieldNames = sortedKeys(m.Fields)
+	when := map[string]bool{}
+	for i, v := range m.Variants {
+		if len(v.When) == 0 {
+			return fmt.Errorf("variant %d: empty when", i)
+		}
+		if v.Level == "" {
+			v.Level = m.Level
+		}
+		if v.Source == "" {
+			v.Source = m.Source
+		}
+		if err := checkLevel(v.Level); err != nil {
+			return fmt.Errorf("variant %d: %w", i, err)
+		}
+		var parts []string
+		for _, f := range sortedKeys(v.When) {
+			base := m.Fields[f]
+			if base == nil {
+				return fmt.Errorf("variant %d: when names undocumented field %q", i, f)
+			}
+			for j, val := range v.When[f] {
+				v.When[f][j] = normalizeJSON(val)
+			}
+			when[f] = true
+			parts = append(parts, describeWhen(f, v.When[f]))
+		}
+		v.whenText = strings.Join(parts, " and ")
+		for _, name := range sortedKeys(v.Fields) {
+			fs := v.Fields[name]
+			if err := fs.compile(name, v.Level, v.Source); err != nil {
+				return fmt.Errorf("variant %d: %w", i, err)
+			}
+			base := m.Fields[name]
+			if base == nil {
+				return fmt.Errorf("variant %d: field %q is not in fields", i, name)
+			}
+			if fs.Type != "" && fs.Type != base.Type {
+				return fmt.Errorf("variant %d: field %q changes type", i, name)
+			}
+			if fs.Note == "" {
+				fs.Note = v.Note
+			}
+		}
+		for _, group := range v.RequireOneOf {
+			for _, name := range group {
+				if m.Fields[name] == nil {
+					return fmt.Errorf("variant %d: requireOneOf names undocumented field %q", i, name)
+				}
+			}
+		}
+	}
+	m.whenFields = sortedKeys(when)
+	for name, d := range m.Deprecated {
+		if d.Level == "" {
+			d.Level = m.Level
+		}
+		if d.Source == "" {
+			d.Source = m.Source
+		}
+		if err := checkLevel(d.Level); err != nil {
+			return fmt.Errorf("deprecated %s: %w", name, err)
+		}
+		if _, ok := m.Fields[name]; ok {
+			return fmt.Errorf("deprecated %s is also a documented field", name)
+		}
+	}
+	return nil
+}
+
+func (f *FieldSpec) compile(name string, level Level, source string) error {
+	if f.Level == "" {
+		f.Level = level
+	}
+	if f.Source == "" {
+		f.Source = source
+	}
+	if err := checkLevel(f.Level); err != nil {
+		return fmt.Errorf("field %s: %w", name, err)
+	}
+	if f.Type != "" && !slices.Contains(fieldTypes, f.Type) {
+		return fmt.Errorf("field %s: unknown type %q", name, f.Type)
+	}
+	for i, v := range f.Enum {
+		f.Enum[i] = normalizeJSON(v)
+	}
+	if f.Default != nil {
+		f.Default = normalizeJSON(f.Default)
+	}
+	if f.Items != nil {
+		if err := f.Items.compile(name+"[]", f.Level, f.Source); err != nil {
+			return err
+		}
+	}
+	for _, p := range sortedKeys(f.Properties) {
+		if err := f.Properties[p].compile(name+"."+p, f.Level, f.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// normalizeJSON turns json.Number into float64 so enum and when values
+// compare by value: 5 and 5.0 are the same number.
+func normalizeJSON(v any) any {
+	if n, ok := v.(json.Number); ok {
+		f, err := n.Float64()
+		if err == nil {
+			return f
+		}
+	}
+	return v
+}
+
+func describeWhen(field string, vals []any) string {
+	var s []string
+	for _, v := range vals {
+		s = append(s, formatValue(v))
+	}
+	if field == "mode" {
+		return "in mode " + strings.Join(s, " or ")
+	}
+	return "when " + field + " is " + strings.Join(s, " or ")
+}
+
+// formatValue writes a catalog value the way it appears in JSON.
+func formatValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case float64:
+		return formatNumber(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(v)
+}
+
+func formatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

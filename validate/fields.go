@@ -1,0 +1,643 @@
+package validate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/preflight-dev/preflight/imagecheck"
+	"github.com/preflight-dev/preflight/promptcheck"
+)
+
+// layer is one source of a field's effective spec: the model's base spec or
+// a matching variant's override.
+type layer struct {
+	spec    *FieldSpec
+	variant *Variant // nil for the base spec
+}
+
+// effective is a field's spec after the matching variants were applied,
+// with the layers kept so a finding can name the page and the condition
+// behind the exact property it violates.
+type effective struct {
+	FieldSpec
+	layers []layer
+}
+
+// origin returns the last layer that sets a property.
+func (e *effective) origin(has func(*FieldSpec) bool) layer {
+	for i := len(e.layers) - 1; i >= 0; i-- {
+		if has(e.layers[i].spec) {
+			return e.layers[i]
+		}
+	}
+	return e.layers[0]
+}
+
+// context renders where a property applies: "" for the base spec, else
+// " in mode image-to-image".
+func (l layer) context() string {
+	if l.variant == nil {
+		return ""
+	}
+	return " " + l.variant.whenText
+}
+
+func (l layer) note() string {
+	if l.spec.Note != "" {
+		return " (" + l.spec.Note + ")"
+	}
+	return ""
+}
+
+func merge(dst *FieldSpec, o *FieldSpec) {
+	if o.Type != "" {
+		dst.Type = o.Type
+	}
+	if o.Enum != nil {
+		dst.Enum = o.Enum
+	}
+	if o.Default != nil {
+		dst.Default = o.Default
+	}
+	if o.Required != nil {
+		dst.Required = o.Required
+	}
+	if o.Forbidden != nil {
+		dst.Forbidden = o.Forbidden
+	}
+	if o.Minimum != nil {
+		dst.Minimum = o.Minimum
+	}
+	if o.Maximum != nil {
+		dst.Maximum = o.Maximum
+	}
+	if o.MultipleOf != nil {
+		dst.MultipleOf = o.MultipleOf
+	}
+	if o.MinLength != nil {
+		dst.MinLength = o.MinLength
+	}
+	if o.MaxLength != nil {
+		dst.MaxLength = o.MaxLength
+	}
+	if o.MaxBytes != nil {
+		dst.MaxBytes = o.MaxBytes
+	}
+	if o.MinItems != nil {
+		dst.MinItems = o.MinItems
+	}
+	if o.MaxItems != nil {
+		dst.MaxItems = o.MaxItems
+	}
+	if o.Items != nil {
+		dst.Items = o.Items
+	}
+	if o.Properties != nil {
+		dst.Properties = o.Properties
+	}
+	if o.StripFrom != "" {
+		dst.StripFrom = o.StripFrom
+	}
+	if o.Media != "" {
+		dst.Media = o.Media
+	}
+	if o.Formats != nil {
+		dst.Formats = o.Formats
+	}
+	if o.MaxFileBytes != nil {
+		dst.MaxFileBytes = o.MaxFileBytes
+	}
+	if o.MinPixels != nil {
+		dst.MinPixels = o.MinPixels
+	}
+	if o.MaxPixels != nil {
+		dst.MaxPixels = o.MaxPixels
+	}
+	if o.NoAlpha != nil {
+		dst.NoAlpha = o.NoAlpha
+	}
+	if o.MinSeconds != nil {
+		dst.MinSeconds = o.MinSeconds
+	}
+	if o.MaxSeconds != nil {
+		dst.MaxSeconds = o.MaxSeconds
+	}
+	dst.Level, dst.Source = o.Level, o.Source
+	if o.Note != "" {
+		dst.Note = o.Note
+	}
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// checkInput applies the model's field specs to the input object.
+func (r *run) checkInput(obj int32) {
+	m := r.model
+	d := r.d
+	r.active = r.active[:0]
+	for _, v := range m.Variants {
+		if r.matches(obj, v) {
+			r.active = append(r.active, v)
+		}
+	}
+	for _, name := range m.fieldNames {
+		eff := r.effective(name)
+		node := d.member(obj, name)
+		if node >= 0 && d.nodes[node].kind == 'n' {
+			node = -1 // null is taken as absent, as the API's decoders do
+		}
+		r.checkField(obj, name, node, &eff)
+	}
+	for _, v := range r.active {
+		for _, group := range v.RequireOneOf {
+			found := false
+			for _, name := range group {
+				if n := d.member(obj, name); n >= 0 && d.nodes[n].kind != 'n' && (d.nodes[n].kind != '[' || d.nodes[n].children > 0) {
+					found = true
+				}
+			}
+			if !found {
+				note := ""
+				if v.Note != "" {
+					note = " (" + v.Note + ")"
+				}
+				r.add("references-required", obj, "/input/"+group[0], v.Level, v.Source,
+					fmt.Sprintf("%s %s needs at least one of %s%s", m.ID, v.whenText, strings.Join(group, ", "), note))
+			}
+		}
+	}
+	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
+		name := string(d.name(c))
+		if _, ok := m.Fields[name]; ok {
+			continue
+		}
+		if dep, ok := m.Deprecated[name]; ok {
+			msg := fmt.Sprintf("%s is a legacy field name", name)
+			if dep.Replacement != "" {
+				msg += fmt.Sprintf("; use %s", dep.Replacement)
+			}
+			if dep.Note != "" {
+				msg += " (" + dep.Note + ")"
+			}
+			r.add("field-deprecated", c, "", dep.Level, dep.Source, msg)
+			continue
+		}
+		msg := fmt.Sprintf("%s does not document an input field %q", m.ID, name)
+		if s := nearest(name, m.fieldNames); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		r.add("field-unknown", c, "", m.Level, m.Source, msg)
+	}
+}
+
+// matches reports whether every condition of v holds for the input.
+func (r *run) matches(obj int32, v *Variant) bool {
+	for field, vals := range v.When {
+		n := r.d.member(obj, field)
+		var ok bool
+		if n < 0 || r.d.nodes[n].kind == 'n' {
+			def := r.model.Fields[field].Default
+			ok = def != nil && slices.ContainsFunc(vals, func(x any) bool { return x == def })
+		} else {
+			ok = slices.ContainsFunc(vals, func(x any) bool { return r.equals(n, x) })
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// equals compares a scalar node with a catalog value (string, float64 or
+// bool).
+func (r *run) equals(n int32, want any) bool {
+	d := r.d
+	switch w := want.(type) {
+	case string:
+		return d.nodes[n].kind == '"' && string(d.str(n)) == w
+	case float64:
+		if d.nodes[n].kind != '0' {
+			return false
+		}
+		f, err := strconv.ParseFloat(string(d.raw(n)), 64)
+		return err == nil && f == w
+	case bool:
+		k := d.nodes[n].kind
+		return (k == 't' && w) || (k == 'f' && !w)
+	}
+	return false
+}
+
+func (r *run) effective(name string) effective {
+	base := r.model.Fields[name]
+	e := effective{FieldSpec: *base, layers: []layer{{spec: base}}}
+	for _, v := range r.active {
+		if o := v.Fields[name]; o != nil {
+			merge(&e.FieldSpec, o)
+			e.layers = append(e.layers, layer{spec: o, variant: v})
+		}
+	}
+	return e
+}
+
+func (r *run) checkField(parent int32, name string, node int32, e *effective) {
+	ptr := r.d.pointer(parent) + "/" + escapePointer(name)
+	if node < 0 {
+		if isTrue(e.Required) && !isTrue(e.Forbidden) {
+			r.missing(parent, name, ptr, e)
+		} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 && !isTrue(e.Forbidden) {
+			r.countProblem(parent, name, ptr, 0, e)
+		}
+		return
+	}
+	if isTrue(e.Forbidden) {
+		l := e.origin(func(s *FieldSpec) bool { return s.Forbidden != nil })
+		rule := "field-not-allowed"
+		what := fmt.Sprintf("%s does not accept %s", r.model.ID, name)
+		if name == "prompt" {
+			rule = "prompt-not-accepted"
+			what = fmt.Sprintf("%s takes no prompt", r.model.ID)
+		}
+		r.add(rule, node, ptr, l.spec.Level, l.spec.Source, what+l.context()+l.note())
+		return
+	}
+	r.checkValue(name, node, ptr, e)
+}
+
+func (r *run) missing(parent int32, name, ptr string, e *effective) {
+	l := e.origin(func(s *FieldSpec) bool { return s.Required != nil })
+	rule := "field-required"
+	switch {
+	case name == "prompt":
+		rule = "prompt-missing"
+	case name == "mode":
+		rule = "mode-missing"
+	case e.Type == "array" && e.Items != nil && e.Items.Type == "url":
+		r.countProblem(parent, name, ptr, 0, e)
+		return
+	}
+	msg := fmt.Sprintf("%s needs %s%s", r.model.ID, name, l.context())
+	if len(e.Enum) > 0 {
+		msg += "; one of " + enumList(e.Enum)
+	}
+	r.add(rule, parent, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+}
+
+func (r *run) countProblem(node int32, name, ptr string, count int, e *effective) {
+	lo, hi := 0, -1
+	if e.MinItems != nil {
+		lo = *e.MinItems
+	}
+	if e.MaxItems != nil {
+		hi = *e.MaxItems
+	}
+	var l layer
+	if count < lo {
+		l = e.origin(func(s *FieldSpec) bool { return s.MinItems != nil || s.Required != nil })
+	} else {
+		l = e.origin(func(s *FieldSpec) bool { return s.MaxItems != nil })
+	}
+	rule := "field-count"
+	if e.Items != nil && e.Items.Type == "url" {
+		rule = "references-count"
+	}
+	r.add(rule, node, ptr, l.spec.Level, l.spec.Source,
+		fmt.Sprintf("%s takes %s %s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.context(), count, l.note()))
+}
+
+func rangeText(lo, hi int) string {
+	switch {
+	case hi < 0:
+		return fmt.Sprintf("at least %d", lo)
+	case hi == 0:
+		return "no"
+	case lo == hi:
+		return fmt.Sprintf("exactly %d", lo)
+	case lo == 0:
+		return fmt.Sprintf("at most %d", hi)
+	}
+	return fmt.Sprintf("%d to %d", lo, hi)
+}
+
+// checkValue checks a present value against its effective spec.
+func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
+	d := r.d
+	k := d.nodes[node].kind
+	if !r.checkType(name, node, ptr, e) {
+		return
+	}
+	if len(e.Enum) > 0 && k != '[' && k != '{' {
+		if !slices.ContainsFunc(e.Enum, func(x any) bool { return r.equals(node, x) }) {
+			r.enumProblem(name, node, ptr, e)
+			return
+		}
+	}
+	switch e.Type {
+	case "prompt":
+		r.checkPrompt(name, node, ptr, e)
+	case "string":
+		r.checkLength(name, node, ptr, e)
+	case "integer", "number":
+		r.checkNumber(name, node, ptr, e)
+	case "url":
+		r.checkURL(name, node, ptr, e)
+	case "array":
+		n := int(d.nodes[node].children)
+		if (e.MinItems != nil && n < *e.MinItems) || (e.MaxItems != nil && n > *e.MaxItems) {
+			r.countProblem(node, name, ptr, n, e)
+		}
+		if e.Items != nil {
+			item := effective{FieldSpec: *e.Items, layers: []layer{{spec: e.Items}}}
+			for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
+				if d.nodes[c].kind == 'n' {
+					r.add("field-type", c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.nodes[c].index))
+					continue
+				}
+				r.checkValue(name+"[]", c, ptr+"/"+strconv.Itoa(int(d.nodes[c].index)), &item)
+			}
+		}
+	case "object":
+		r.checkObject(name, node, ptr, e)
+	}
+}
+
+func (r *run) checkObject(name string, node int32, ptr string, e *effective) {
+	d := r.d
+	if e.Properties == nil {
+		return
+	}
+	for _, p := range sortedKeys(e.Properties) {
+		spec := e.Properties[p]
+		pe := effective{FieldSpec: *spec, layers: []layer{{spec: spec}}}
+		c := d.member(node, p)
+		if c >= 0 && d.nodes[c].kind == 'n' {
+			c = -1
+		}
+		r.checkField(node, p, c, &pe)
+	}
+	for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
+		p := string(d.name(c))
+		if _, ok := e.Properties[p]; !ok {
+			r.add("field-unknown", c, "", e.Level, e.Source, fmt.Sprintf("%s has no documented member %q", strings.TrimSuffix(name, "[]"), p))
+		}
+	}
+}
+
+var typeNames = map[string]string{
+	"string": "a string", "prompt": "a string", "url": "a URL string", "integer": "an integer",
+	"number": "a number", "boolean": "a boolean (true or false)", "array": "an array", "object": "an object",
+}
+
+// checkType reports a JSON type mismatch and whether the value can be
+// checked further.
+func (r *run) checkType(name string, node int32, ptr string, e *effective) bool {
+	k := r.d.nodes[node].kind
+	ok := true
+	switch e.Type {
+	case "string", "prompt", "url":
+		ok = k == '"'
+	case "integer":
+		ok = k == '0' && isIntegerLiteral(r.d.raw(node))
+	case "number":
+		ok = k == '0'
+	case "boolean":
+		ok = k == 't' || k == 'f'
+	case "array":
+		ok = k == '['
+	case "object":
+		ok = k == '{'
+	}
+	if ok {
+		return true
+	}
+	l := e.origin(func(s *FieldSpec) bool { return s.Type != "" })
+	msg := fmt.Sprintf("%s must be %s, got %s %s", strings.TrimSuffix(name, "[]"), typeNames[e.Type], kindName(k), r.describe(node))
+	if k == '"' && (e.Type == "integer" || e.Type == "number") {
+		if _, err := strconv.ParseFloat(string(r.d.str(node)), 64); err == nil {
+			msg += fmt.Sprintf("; write it without quotes: %s", r.d.str(node))
+		}
+	}
+	if k == '"' && e.Type == "boolean" {
+		if s := string(r.d.str(node)); s == "true" || s == "false" {
+			msg += fmt.Sprintf("; write it without quotes: %s", s)
+		}
+	}
+	if k == '"' && e.Type == "array" && e.Items != nil {
+		msg += fmt.Sprintf("; wrap it in a list: [%s]", r.describe(node))
+	}
+	r.add("field-type", node, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+	return false
+}
+
+func isIntegerLiteral(raw []byte) bool {
+	return bytes.IndexAny(raw, ".eE") < 0
+}
+
+func (r *run) enumProblem(name string, node int32, ptr string, e *effective) {
+	l := e.origin(func(s *FieldSpec) bool { return s.Enum != nil })
+	rule := "field-enum"
+	label := name
+	if name == "mode" {
+		rule = "mode-invalid"
+	}
+	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", label, r.describe(node), r.model.ID, l.context(), enumList(e.Enum))
+	if s := r.nearestEnum(node, e.Enum); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	r.add(rule, node, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+}
+
+func enumList(vals []any) string {
+	s := make([]string, len(vals))
+	for i, v := range vals {
+		s[i] = formatValue(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// nearestEnum suggests the allowed value closest to the node's value: the
+// same text in another case, the nearest spelling, or the nearest number.
+func (r *run) nearestEnum(node int32, vals []any) string {
+	d := r.d
+	switch d.nodes[node].kind {
+	case '"':
+		var strs []string
+		for _, v := range vals {
+			if s, ok := v.(string); ok {
+				strs = append(strs, s)
+			}
+		}
+		if s := nearest(string(d.str(node)), strs); s != "" {
+			return strconv.Quote(s)
+		}
+	case '0':
+		f, err := strconv.ParseFloat(string(d.raw(node)), 64)
+		if err != nil {
+			return ""
+		}
+		best, bestD := "", math.Inf(1)
+		for _, v := range vals {
+			if x, ok := v.(float64); ok && math.Abs(x-f) < bestD {
+				best, bestD = formatNumber(x), math.Abs(x-f)
+			}
+		}
+		return best
+	}
+	return ""
+}
+
+func (r *run) checkNumber(name string, node int32, ptr string, e *effective) {
+	f, err := strconv.ParseFloat(string(r.d.raw(node)), 64)
+	if err != nil {
+		r.add("field-range", node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
+		return
+	}
+	if (e.Minimum != nil && f < *e.Minimum) || (e.Maximum != nil && f > *e.Maximum) {
+		l := e.origin(func(s *FieldSpec) bool {
+			return (s.Minimum != nil && f < *s.Minimum) || (s.Maximum != nil && f > *s.Maximum)
+		})
+		r.add("field-range", node, ptr, l.spec.Level, l.spec.Source,
+			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, r.describe(node), r.model.ID, l.context(), numRange(e.Minimum, e.Maximum))+l.note())
+		return
+	}
+	if e.MultipleOf != nil && *e.MultipleOf > 0 {
+		q := f / *e.MultipleOf
+		if math.Abs(q-math.Round(q)) > 1e-9 {
+			l := e.origin(func(s *FieldSpec) bool { return s.MultipleOf != nil })
+			lower := math.Floor(q) * *e.MultipleOf
+			r.add("field-step", node, ptr, l.spec.Level, l.spec.Source,
+				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, r.describe(node), formatNumber(*e.MultipleOf),
+					formatNumber(round9(lower)), formatNumber(round9(lower+*e.MultipleOf)))+l.note())
+		}
+	}
+}
+
+func round9(f float64) float64 { return math.Round(f*1e9) / 1e9 }
+
+func numRange(lo, hi *float64) string {
+	switch {
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("%s to %s", formatNumber(*lo), formatNumber(*hi))
+	case lo != nil:
+		return "at least " + formatNumber(*lo)
+	case hi != nil:
+		return "at most " + formatNumber(*hi)
+	}
+	return "any"
+}
+
+func (r *run) checkLength(name string, node int32, ptr string, e *effective) {
+	if e.MinLength == nil && e.MaxLength == nil {
+		return
+	}
+	n := utf8.RuneCount(r.d.str(node))
+	if e.MaxLength != nil && n > *e.MaxLength {
+		l := e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
+		r.add("field-length", node, ptr, l.spec.Level, l.spec.Source,
+			fmt.Sprintf("%s is %d characters; %s allows at most %d%s", name, n, r.model.ID, *e.MaxLength, l.context())+l.note())
+	}
+	if e.MinLength != nil && n < *e.MinLength {
+		l := e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
+		r.add("field-length", node, ptr, l.spec.Level, l.spec.Source,
+			fmt.Sprintf("%s is %d characters; %s needs at least %d%s", name, n, r.model.ID, *e.MinLength, l.context())+l.note())
+	}
+}
+
+func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
+	d := r.d
+	text := d.str(node)
+	lim := promptcheck.Limits{StripFrom: e.StripFrom}
+	if e.MinLength != nil {
+		lim.MinChars = *e.MinLength
+	}
+	if e.MaxLength != nil {
+		lim.MaxChars = *e.MaxLength
+	}
+	if e.MaxBytes != nil {
+		lim.MaxBytes = *e.MaxBytes
+	}
+	var buf [4]promptcheck.Problem
+	probs := promptcheck.AppendCheck(buf[:0], string(text), lim)
+	if len(probs) == 0 {
+		return
+	}
+	required := isTrue(e.Required) || lim.MinChars > 0
+	for _, p := range probs {
+		if !required && (p.Kind == promptcheck.Empty || p.Kind == promptcheck.Blank) {
+			continue // an optional prompt left empty is taken as absent
+		}
+		var l layer
+		switch p.Kind {
+		case promptcheck.TooLong:
+			l = e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
+		case promptcheck.TooShort:
+			l = e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
+		case promptcheck.TooManyBytes:
+			l = e.origin(func(s *FieldSpec) bool { return s.MaxBytes != nil })
+		case promptcheck.Stripped:
+			l = e.origin(func(s *FieldSpec) bool { return s.StripFrom != "" })
+		default:
+			l = e.layers[0]
+		}
+		msg := p.Message()
+		if name != "prompt" {
+			msg = name + ": " + msg
+		}
+		switch p.Kind {
+		case promptcheck.TooLong, promptcheck.TooShort, promptcheck.TooManyBytes:
+			msg += fmt.Sprintf(" (%s%s)", r.model.ID, l.context())
+		}
+		msg += l.note()
+		n := len(r.findings)
+		r.add(p.Kind.String(), node, ptr, l.spec.Level, l.spec.Source, msg)
+		f := &r.findings[n]
+		if fix := p.Fix(); fix != "" {
+			f.Fix = fix
+		}
+		// Point at the character itself when the text maps 1:1 to the source.
+		if p.Offset >= 0 && d.nodes[node].flags&flagEscaped == 0 &&
+			(p.Kind == promptcheck.ControlChar || p.Kind == promptcheck.InvalidUTF8 || p.Kind == promptcheck.Stripped) {
+			line, col := position(d.src, int(d.nodes[node].start)+1+p.Offset)
+			f.Line, f.Column = line+r.line-1, col
+		}
+	}
+}
+
+func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
+	s := string(r.d.str(node))
+	err := imagecheck.CheckURL(s)
+	if err == nil {
+		r.urls = append(r.urls, urlRef{node: node, spec: &e.FieldSpec, url: s})
+		return
+	}
+	reason := err.Error()
+	var ue *imagecheck.URLError
+	if errors.As(err, &ue) {
+		reason = ue.Reason
+	}
+	rule := "url-invalid"
+	if u, perr := url.Parse(s); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
+		rule = "url-not-public"
+	}
+	label := strings.TrimSuffix(name, "[]")
+	r.add(rule, node, ptr, LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+}
+
+// shortURL keeps messages readable when a data: URL carries megabytes.
+func shortURL(s string) string {
+	if len(s) <= 80 {
+		return strconv.Quote(s)
+	}
+	cut := 60
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
+}

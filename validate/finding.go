@@ -1,0 +1,112 @@
+package validate
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Severity says whether a finding predicts a failure (error) or only a risk
+// (warning). Rules taken from facts the docs state are errors; rules taken
+// from inferred or conflicting facts are warnings at most.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Finding is one problem found in a request. Its fields are the JSON output
+// contract of `preflight lint --format json`; keep them stable.
+type Finding struct {
+	// File is the path as given by the caller (empty for library calls
+	// without WithFilename).
+	File string `json:"file"`
+	// Line and Column are 1-based positions of the offending value or, for
+	// a missing field, of its parent object. Columns count Unicode code
+	// points. Both are 0 when the request had no text (Value).
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// Pointer is an RFC 6901 JSON pointer to the value; for a missing field,
+	// the path the field would have.
+	Pointer string `json:"pointer"`
+	// Rule is a stable kebab-case rule ID; see Rules and docs/rules.md.
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// FailCode is the APIXO task failCode the request would end with
+	// (INVALID_PROMPT, PROMPT_TOO_LONG, ...), or empty.
+	FailCode string `json:"failCode"`
+	// HTTPStatus is 400 or 404 when the submit itself would be rejected,
+	// else 0.
+	HTTPStatus int    `json:"httpStatus"`
+	Message    string `json:"message"`
+	Fix        string `json:"fix"`
+	// Model is the model ID the request was checked against.
+	Model string `json:"model"`
+	// Source is the docs URL the rule comes from.
+	Source string `json:"source"`
+}
+
+// String formats the finding the way compilers do, so editors and problem
+// matchers can parse it: file:line:col: severity: message [rule].
+func (f Finding) String() string {
+	name := f.File
+	if name == "" {
+		name = "<request>"
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", name, f.Line, f.Column, f.Severity, f.Message, f.Rule)
+}
+
+// Predicts names what the API would answer: a failCode or an HTTP status.
+func (f Finding) Predicts() string {
+	switch {
+	case f.FailCode != "":
+		return f.FailCode
+	case f.HTTPStatus != 0:
+		return fmt.Sprintf("HTTP %d", f.HTTPStatus)
+	}
+	return ""
+}
+
+// CompareFindings orders findings by file, line, column, rule and message,
+// the order of every output format.
+func CompareFindings(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.File, b.File),
+		cmp.Compare(a.Line, b.Line),
+		cmp.Compare(a.Column, b.Column),
+		cmp.Compare(a.Rule, b.Rule),
+		cmp.Compare(a.Pointer, b.Pointer),
+		cmp.Compare(a.Message, b.Message),
+	)
+}
+
+// SortFindings sorts findings in output order.
+func SortFindings(fs []Finding) { slices.SortStableFunc(fs, CompareFindings) }
+
+// Report is the result of validating one request.
+type Report struct {
+	// Model is the canonical model ID the request was checked against, or
+	// empty when no known model could be determined.
+	Model    string    `json:"model"`
+	Findings []Finding `json:"findings"`
+}
+
+// Errors counts error findings.
+func (r Report) Errors() int { return r.count(SeverityError) }
+
+// Warnings counts warning findings.
+func (r Report) Warnings() int { return r.count(SeverityWarning) }
+
+// OK reports whether the request has no error findings.
+func (r Report) OK() bool { return r.Errors() == 0 }
+
+func (r Report) count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}

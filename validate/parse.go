@@ -1,0 +1,339 @@
+package validate
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// node is one JSON value of a parsed request. Nodes live in one slice and
+// refer to each other by index, and strings stay in the source bytes, so a
+// parse allocates nothing once the slice has grown.
+type node struct {
+	kind        jsontext.Kind
+	flags       uint8
+	parent      int32
+	start, end  int32 // the value's bytes: src[start:end]
+	nameStart   int32 // for object members: the quoted name, src[nameStart:nameEnd]
+	nameEnd     int32
+	index       int32 // position among its siblings
+	firstChild  int32
+	nextSibling int32
+	lastChild   int32
+	children    int32
+}
+
+const (
+	flagEscaped     uint8 = 1 << iota // a string or name with backslash escapes
+	flagInvalidUTF8                   // a string with bytes that are not UTF-8
+	flagDuplicate                     // a member whose name an earlier sibling has
+)
+
+// doc is a parsed request: the source bytes and the value tree. Node 0 is
+// the top-level value.
+type doc struct {
+	src   []byte
+	nodes []node
+}
+
+// syntaxError is a JSON syntax fault at a byte offset.
+type syntaxError struct {
+	offset int
+	msg    string
+}
+
+func (e *syntaxError) Error() string { return e.msg }
+
+// parser holds what one parse reuses: the decoder and its reader. It is
+// pooled by Validator.
+type parser struct {
+	dec jsontext.Decoder
+	buf bytes.Buffer
+	doc doc
+}
+
+var decodeOptions = []jsontext.Options{
+	// Duplicates and bad UTF-8 become findings at their place instead of
+	// ending the parse at the first one.
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+}
+
+// parse reads src as exactly one JSON value. The returned doc is valid until
+// the next parse with the same parser.
+func (p *parser) parse(src []byte) (*doc, error) {
+	d := &p.doc
+	d.src = src
+	d.nodes = d.nodes[:0]
+	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		return d, &syntaxError{0, "byte order mark (U+FEFF) before the JSON text; JSON sent over HTTP must not start with one"}
+	}
+	p.buf = *bytes.NewBuffer(src)
+	p.dec.Reset(&p.buf, decodeOptions...)
+	stack := [32]int32{}
+	depth := 0
+	var stackOverflow []int32
+	pendingName := [2]int32{-1, -1}
+	push := func(i int32) {
+		if depth < len(stack) {
+			stack[depth] = i
+		} else {
+			stackOverflow = append(stackOverflow, i)
+		}
+		depth++
+	}
+	top := func() int32 {
+		if depth == 0 {
+			return -1
+		}
+		if depth <= len(stack) {
+			return stack[depth-1]
+		}
+		return stackOverflow[depth-1-len(stack)]
+	}
+	pop := func() {
+		depth--
+		if depth >= len(stack) {
+			stackOverflow = stackOverflow[:len(stackOverflow)-1]
+		}
+	}
+	for {
+		parent := top()
+		if parent >= 0 && d.nodes[parent].kind == '{' && pendingName[0] < 0 {
+			// Expecting a member name or the end of the object.
+			if p.dec.PeekKind() == '}' {
+				if _, err := p.dec.ReadToken(); err != nil {
+					return d, p.syntax(err)
+				}
+				d.nodes[parent].end = int32(p.dec.InputOffset())
+				pop()
+				if depth == 0 {
+					break
+				}
+				continue
+			}
+			name, err := p.dec.ReadValue()
+			if err != nil {
+				return d, p.syntax(err)
+			}
+			end := int32(p.dec.InputOffset())
+			pendingName = [2]int32{end - int32(len(name)), end}
+			continue
+		}
+		kind := p.dec.PeekKind()
+		if kind == ']' {
+			if _, err := p.dec.ReadToken(); err != nil {
+				return d, p.syntax(err)
+			}
+			d.nodes[parent].end = int32(p.dec.InputOffset())
+			pop()
+			if depth == 0 {
+				break
+			}
+			continue
+		}
+		n := node{kind: kind, parent: parent, nameStart: pendingName[0], nameEnd: pendingName[1],
+			firstChild: -1, nextSibling: -1, lastChild: -1}
+		pendingName = [2]int32{-1, -1}
+		switch kind {
+		case '{', '[':
+			if _, err := p.dec.ReadToken(); err != nil {
+				return d, p.syntax(err)
+			}
+			n.start = int32(p.dec.InputOffset()) - 1
+		default:
+			v, err := p.dec.ReadValue()
+			if err != nil {
+				return d, p.syntax(err)
+			}
+			n.end = int32(p.dec.InputOffset())
+			n.start = n.end - int32(len(v))
+			if kind == '"' {
+				n.flags = stringFlags(v)
+			}
+		}
+		idx := int32(len(d.nodes))
+		if parent >= 0 {
+			pn := &d.nodes[parent]
+			n.index = pn.children
+			if pn.lastChild >= 0 {
+				d.nodes[pn.lastChild].nextSibling = idx
+			} else {
+				pn.firstChild = idx
+			}
+			pn.lastChild = idx
+			pn.children++
+			if n.nameStart >= 0 && pn.kind == '{' {
+				name := src[n.nameStart:n.nameEnd]
+				if bytes.IndexByte(name, '\\') >= 0 {
+					n.flags |= flagEscaped
+				}
+				for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
+					if sameName(d, &d.nodes[c], &n) {
+						n.flags |= flagDuplicate
+						break
+					}
+				}
+			}
+		}
+		d.nodes = append(d.nodes, n)
+		if kind == '{' || kind == '[' {
+			push(idx)
+		} else if depth == 0 {
+			break
+		}
+	}
+	// Exactly one value: anything after it (a second object, garbage) is an
+	// error, since servers differ on whether they read or reject it.
+	if _, err := p.dec.ReadToken(); err != io.EOF {
+		off := int(p.dec.InputOffset())
+		off += len(src[off:]) - len(bytes.TrimLeft(src[off:], " \t\r\n"))
+		return d, &syntaxError{off, "unexpected data after the top-level JSON value"}
+	}
+	return d, nil
+}
+
+// syntax turns a decoder error into a syntaxError at the fault's offset.
+func (p *parser) syntax(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		msg := se.Err.Error()
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			msg = "unexpected end of input: the JSON text is truncated"
+		}
+		return &syntaxError{int(se.ByteOffset), cleanSyntaxMessage(msg, se)}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return &syntaxError{len(p.doc.src), "unexpected end of input: the JSON text is truncated"}
+	}
+	return &syntaxError{int(p.dec.InputOffset()), err.Error()}
+}
+
+func cleanSyntaxMessage(msg string, se *jsontext.SyntacticError) string {
+	full := se.Error()
+	// jsontext prefixes "jsontext: " and offsets; keep the reason only.
+	if i := strings.Index(full, ": "); i >= 0 && msg == "" {
+		return full[i+2:]
+	}
+	if msg == "" {
+		return full
+	}
+	return msg
+}
+
+func stringFlags(raw []byte) uint8 {
+	var f uint8
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		f |= flagEscaped
+	}
+	if !utf8.Valid(raw) {
+		f |= flagInvalidUTF8
+	}
+	return f
+}
+
+func sameName(d *doc, a, b *node) bool {
+	na, nb := d.src[a.nameStart:a.nameEnd], d.src[b.nameStart:b.nameEnd]
+	if a.flags&flagEscaped == 0 && b.flags&flagEscaped == 0 {
+		return bytes.Equal(na, nb)
+	}
+	return unquote(na) == unquote(nb)
+}
+
+// unquote decodes a raw JSON string; it allocates, so the hot path calls it
+// only for strings with escapes.
+func unquote(raw []byte) string {
+	out, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil && len(out) == 0 {
+		return string(raw)
+	}
+	return string(out)
+}
+
+// str returns the string value of a string node. Without escapes it is the
+// source bytes themselves.
+func (d *doc) str(i int32) []byte {
+	n := &d.nodes[i]
+	raw := d.src[n.start:n.end]
+	if n.flags&flagEscaped == 0 {
+		return raw[1 : len(raw)-1]
+	}
+	out, _ := jsontext.AppendUnquote(nil, raw)
+	return out
+}
+
+// name returns the member name of node i.
+func (d *doc) name(i int32) []byte {
+	n := &d.nodes[i]
+	raw := d.src[n.nameStart:n.nameEnd]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1]
+	}
+	out, _ := jsontext.AppendUnquote(nil, raw)
+	return out
+}
+
+// member finds the last member named name in object node obj (the last
+// one, as most parsers keep), or -1.
+func (d *doc) member(obj int32, name string) int32 {
+	found := int32(-1)
+	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
+		if string(d.name(c)) == name {
+			found = c
+		}
+	}
+	return found
+}
+
+// raw returns the source bytes of node i.
+func (d *doc) raw(i int32) []byte { n := &d.nodes[i]; return d.src[n.start:n.end] }
+
+// pointer builds the RFC 6901 pointer of node i. Only findings need it.
+func (d *doc) pointer(i int32) string {
+	if i <= 0 {
+		return ""
+	}
+	var parts []string
+	for ; i > 0; i = d.nodes[i].parent {
+		n := &d.nodes[i]
+		if d.nodes[n.parent].kind == '[' {
+			parts = append(parts, strconv.Itoa(int(n.index)))
+		} else {
+			parts = append(parts, escapePointer(string(d.name(i))))
+		}
+	}
+	var b strings.Builder
+	for j := len(parts) - 1; j >= 0; j-- {
+		b.WriteByte('/')
+		b.WriteString(parts[j])
+	}
+	return b.String()
+}
+
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+// position converts a byte offset in src to a 1-based line and a 1-based
+// column counted in Unicode code points.
+func position(src []byte, off int) (line, col int) {
+	if off > len(src) {
+		off = len(src)
+	}
+	if off < 0 {
+		off = 0
+	}
+	prefix := src[:off]
+	line = 1 + bytes.Count(prefix, []byte{'\n'})
+	lineStart := bytes.LastIndexByte(prefix, '\n') + 1
+	col = 1 + utf8.RuneCount(prefix[lineStart:])
+	return line, col
+}

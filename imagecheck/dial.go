@@ -1,0 +1,188 @@
+package imagecheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Resolver looks up a host's addresses. *net.Resolver satisfies it; tests
+// inject one that maps a public-looking name to a private address.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// NotPublicError is the dialer's refusal to connect to a non-public address,
+// whether the URL named it, DNS returned it, or a redirect led to it.
+type NotPublicError struct {
+	Host   string     // the host as the URL named it
+	Addr   netip.Addr // the refused address
+	Reason string     // what kind of address it is
+}
+
+func (e *NotPublicError) Error() string {
+	if e.Host == e.Addr.String() {
+		return fmt.Sprintf("host %s is %s; %s", e.Host, e.Reason, needPublic)
+	}
+	return fmt.Sprintf("host %s resolves to %s, %s; %s", e.Host, e.Addr, e.Reason, needPublic)
+}
+
+// allowedKey marks a dial whose host is in AllowHosts, so the socket-level
+// check lets it through.
+type allowedKey struct{}
+
+// allowed reports whether host (with port, as a URL or dial address names
+// it) is in AllowHosts. An entry is a host, matching any port, or host:port.
+func (c *Checker) allowed(host, port string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, h := range c.AllowHosts {
+		h = strings.ToLower(h)
+		if h == host || h == "["+host+"]" || h == net.JoinHostPort(host, port) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHop vets a URL before a request is sent to it, the first one and each
+// redirect target alike. Hosts in AllowHosts skip the public-host rules but
+// not the scheme rule.
+func (c *Checker) checkHop(u *url.URL) error {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	if u.Host != "" && c.allowed(u.Hostname(), port) {
+		if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
+			return &URLError{URL: u.String(), Reason: fmt.Sprintf("scheme %q is not supported (use http or https); %s", s+":", needPublic)}
+		}
+		return nil
+	}
+	return CheckURL(u.String())
+}
+
+// maxRedirects is how many redirects the probe follows; more fail the check.
+const maxRedirects = 5
+
+var errTooManyRedirects = errors.New("stopped after 5 redirects")
+
+func (c *Checker) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > maxRedirects {
+		return errTooManyRedirects
+	}
+	return c.checkHop(req.URL)
+}
+
+func (c *Checker) resolver() Resolver {
+	if c.Resolver != nil {
+		return c.Resolver
+	}
+	return net.DefaultResolver
+}
+
+// DialContext resolves the host itself and refuses, before any connection,
+// when any address it resolves to is not public (unless the host is in
+// AllowHosts). Every connection attempt is checked again at the socket
+// (net.Dialer.ControlContext), so neither DNS rebinding nor a redirect can
+// reach a private range. Use it in a custom Transport given to Checker.Client
+// to keep this protection.
+func (c *Checker) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, portStr, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", address, err)
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: bad port: %w", address, err)
+	}
+	allowed := c.allowed(host, portStr)
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		ipNet := "ip"
+		switch network {
+		case "tcp4":
+			ipNet = "ip4"
+		case "tcp6":
+			ipNet = "ip6"
+		}
+		addrs, err = c.resolver().LookupNetIP(ctx, ipNet, host)
+		if err != nil {
+			return nil, err
+		}
+		if len(addrs) == 0 {
+			return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+		}
+	}
+	if !allowed {
+		for _, a := range addrs {
+			if why := nonPublicReason(a); why != "" {
+				return nil, &NotPublicError{Host: host, Addr: a, Reason: why}
+			}
+		}
+	}
+	ctx = context.WithValue(ctx, allowedKey{}, allowed)
+	d := net.Dialer{Timeout: 10 * time.Second, ControlContext: controlPublic}
+	var firstErr error
+	for _, a := range addrs {
+		conn, err := d.DialContext(ctx, network, netip.AddrPortFrom(a.Unmap(), uint16(port)).String())
+		if err == nil {
+			return conn, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, firstErr
+}
+
+// controlPublic is the last check before a socket connects: whatever path
+// led here, a non-public address is refused unless its host was allowed.
+func controlPublic(ctx context.Context, network, address string, _ syscall.RawConn) error {
+	if ok, _ := ctx.Value(allowedKey{}).(bool); ok {
+		return nil
+	}
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", address, err)
+	}
+	if why := nonPublicReason(ap.Addr()); why != "" {
+		return &NotPublicError{Host: ap.Addr().String(), Addr: ap.Addr(), Reason: why}
+	}
+	return nil
+}
+
+// newClient builds the default client: the guarded dialer, no proxy (a proxy
+// would connect on our behalf and bypass the address check), no transparent
+// gzip (byte counts must be the file's), and the redirect policy.
+func (c *Checker) newClient() *http.Client {
+	if c.Client != nil {
+		cl := *c.Client
+		cl.CheckRedirect = c.checkRedirect
+		return &cl
+	}
+	t := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           c.DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		DisableCompression:    true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   c.perHost(),
+		IdleConnTimeout:       30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{Transport: t, CheckRedirect: c.checkRedirect}
+}

@@ -82,6 +82,7 @@ type Variant struct {
 	Note         string                `json:"note,omitempty"`
 
 	whenText string // "in mode image-to-image", for messages
+	selfOnly bool   // conditions only on a field it overrides: no context to tell
 }
 
 // Deprecated is an input field name from older docs.
@@ -309,6 +310,11 @@ func (m *Model) compile() error {
 			parts = append(parts, describeWhen(f, v.When[f]))
 		}
 		v.whenText = strings.Join(parts, " and ")
+		if len(v.When) == 1 {
+			for f := range v.When {
+				_, v.selfOnly = v.Fields[f]
+			}
+		}
 		for _, name := range sortedKeys(v.Fields) {
 			fs := v.Fields[name]
 			if err := fs.compile(name, v.Level, v.Source); err != nil {

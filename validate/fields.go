@@ -43,7 +43,7 @@ func (e *effective) origin(has func(*FieldSpec) bool) layer {
 // context renders where a property applies: "" for the base spec, else
 // " in mode image-to-image".
 func (l layer) context() string {
-	if l.variant == nil {
+	if l.variant == nil || l.variant.selfOnly {
 		return ""
 	}
 	return " " + l.variant.whenText

@@ -160,6 +160,14 @@ func (p *parser) parse(src []byte) (*doc, error) {
 		idx := int32(len(d.nodes))
 		if parent >= 0 {
 			pn := &d.nodes[parent]
+			if n.nameStart >= 0 && pn.kind == '{' {
+				for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
+					if sameName(d, &d.nodes[c], &n) {
+						n.flags |= flagDuplicate
+						break
+					}
+				}
+			}
 			n.index = pn.children
 			if pn.lastChild >= 0 {
 				d.nodes[pn.lastChild].nextSibling = idx
@@ -168,18 +176,6 @@ func (p *parser) parse(src []byte) (*doc, error) {
 			}
 			pn.lastChild = idx
 			pn.children++
-			if n.nameStart >= 0 && pn.kind == '{' {
-				name := src[n.nameStart:n.nameEnd]
-				if bytes.IndexByte(name, '\\') >= 0 {
-					n.flags |= flagEscaped
-				}
-				for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
-					if sameName(d, &d.nodes[c], &n) {
-						n.flags |= flagDuplicate
-						break
-					}
-				}
-			}
 		}
 		d.nodes = append(d.nodes, n)
 		if kind == '{' || kind == '[' {
@@ -239,7 +235,7 @@ func stringFlags(raw []byte) uint8 {
 
 func sameName(d *doc, a, b *node) bool {
 	na, nb := d.src[a.nameStart:a.nameEnd], d.src[b.nameStart:b.nameEnd]
-	if a.flags&flagEscaped == 0 && b.flags&flagEscaped == 0 {
+	if bytes.IndexByte(na, '\\') < 0 && bytes.IndexByte(nb, '\\') < 0 {
 		return bytes.Equal(na, nb)
 	}
 	return unquote(na) == unquote(nb)

@@ -159,6 +159,8 @@ func (r *run) resolveModel(override string) {
 	}
 	if a, ok := r.cat.Alias(id); ok {
 		target, _ := r.cat.Model(a.Model)
+		// Check the rest as the intended model, so one run shows everything.
+		r.model = target
 		note := ""
 		if a.Note != "" {
 			note = " (" + a.Note + ")"
@@ -170,8 +172,6 @@ func (r *run) resolveModel(override string) {
 			r.add("model-unknown", node, "/model", a.Level, a.Source,
 				fmt.Sprintf("model %q is a docs page name, not a model ID; did you mean %q?%s", id, a.Model, note))
 		}
-		// Check the rest as the intended model, so one run shows everything.
-		r.model = target
 		return
 	}
 	msg := fmt.Sprintf("unknown model %q", id)

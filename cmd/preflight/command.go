@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as actionlint and shellcheck use them: findings apart from
+// misuse apart from failure.
+const (
+	ExitOK       = 0 // no findings at or above --fail-level
+	ExitFindings = 1 // findings at or above --fail-level
+	ExitUsage    = 2 // bad flag, format or path
+	ExitFailure  = 3 // the tool itself failed
+)
+
+// Command is the preflight CLI with its standard streams, so tests run it
+// in-process.
+type Command struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
+	// IsTerminal reports whether w is a terminal; nil means a check of
+	// *os.File descriptors.
+	IsTerminal func(w io.Writer) bool
+}
+
+// usageError marks errors that are the caller's (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// exitError carries an exit code out of a subcommand without printing.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Main runs the command line args (args[0] is the program name) and returns
+// the exit code.
+func (c *Command) Main(args []string) int {
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
+	if c.IsTerminal == nil {
+		c.IsTerminal = isTerminal
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	root := c.newRoot()
+	root.SetArgs(args[1:])
+	root.SetIn(c.Stdin)
+	root.SetOut(c.Stdout)
+	root.SetErr(c.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	var ue usageError
+	if errors.As(err, &ue) || isCobraUsage(err) {
+		fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+		fmt.Fprintln(c.Stderr, "Run 'preflight --help' for usage.")
+		return ExitUsage
+	}
+	fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+	return ExitFailure
+}
+
+func (c *Command) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "preflight",
+		Short: "Catch APIXO generation requests that would fail, before they are sent",
+		Long: `preflight checks request bodies for POST https://api.apixo.ai/api/v1/generateTask/{model}
+against each model's documented rules, and reports every problem with the APIXO
+failure code or HTTP status it predicts, its place in the file, and the fix.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(c.newLint())
+	return root
+}
+
+// isCobraUsage recognises cobra's own argument errors (unknown command).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/preflight-dev/preflight/validate"
+)
+
+// lintFlags are the flags of `preflight lint`.
+type lintFlags struct {
+	model         string
+	format        string
+	stdinFilename string
+	failLevel     string
+	color         string
+	offline       bool
+	workers       int
+}
+
+var formats = []string{"text", "json"}
+
+func (c *Command) newLint() *cobra.Command {
+	var f lintFlags
+	cmd := &cobra.Command{
+		Use:   "lint [flags] PATH...",
+		Short: "Check request files (.json, .jsonl, .ndjson, directories, - for stdin)",
+		Long: `Check request files: a .json file holds one request body, optionally with a
+top-level "model" member; .jsonl and .ndjson files hold one request per line;
+directories are searched recursively; - reads standard input.
+
+Exit codes: 0 no error findings, 1 error findings (or warnings with
+--fail-level warning), 2 usage error, 3 internal failure.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("lint needs at least one path (use - for standard input)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.runLint(cmd, &f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.model, "model", "", "model ID for every request (overrides a \"model\" member)")
+	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(formats, ", "))
+	fl.StringVar(&f.stdinFilename, "stdin-filename", "<stdin>", "name for standard input in findings")
+	fl.StringVar(&f.failLevel, "fail-level", "error", "lowest severity that fails the run: error or warning")
+	fl.StringVar(&f.color, "color", "auto", "color text output: auto, always or never (NO_COLOR turns auto off)")
+	fl.BoolVar(&f.offline, "offline", false, "make no network requests (URL syntax is still checked)")
+	fl.IntVarP(&f.workers, "jobs", "j", 0, "files checked at once (0: one per CPU)")
+	return cmd
+}
+
+// summary counts what a run saw, for every output format.
+type summary struct {
+	Files    int `json:"files"`
+	Requests int `json:"requests"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+}
+
+// printer writes findings in one format as they arrive, file by file.
+type printer interface {
+	file(res validate.FileResult) error
+	finish(s summary) error
+}
+
+func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error {
+	if !slices.Contains(formats, f.format) {
+		return usagef("unknown format %q (want %s)", f.format, strings.Join(formats, ", "))
+	}
+	if f.failLevel != "error" && f.failLevel != "warning" {
+		return usagef("unknown --fail-level %q (want error or warning)", f.failLevel)
+	}
+	if f.color != "auto" && f.color != "always" && f.color != "never" {
+		return usagef("unknown --color %q (want auto, always or never)", f.color)
+	}
+	files, err := validate.ExpandPaths(args)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return usageError{err}
+		}
+		return err
+	}
+	out := bufio.NewWriterSize(c.Stdout, 64<<10)
+	var p printer
+	switch f.format {
+	case "json":
+		p = newJSONPrinter(out)
+	default:
+		p = newTextPrinter(out, c.useColor(f.color))
+	}
+	l := validate.Linter{Validator: &validate.Validator{}, Model: f.model, Workers: f.workers}
+	var sum summary
+	var failures []error
+	err = l.Lint(cmd.Context(), files, c.Stdin, f.stdinFilename, func(res validate.FileResult) error {
+		sum.Files++
+		sum.Requests += res.Requests
+		if res.Err != nil {
+			failures = append(failures, res.Err)
+		}
+		for _, fd := range res.Findings {
+			if fd.Severity == validate.SeverityError {
+				sum.Errors++
+			} else {
+				sum.Warnings++
+			}
+		}
+		return p.file(res)
+	})
+	if err == nil {
+		err = p.finish(sum)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	if len(failures) > 0 {
+		for _, e := range failures {
+			fmt.Fprintf(c.Stderr, "preflight: %v\n", e)
+		}
+		return exitError{ExitFailure}
+	}
+	if sum.Errors > 0 || (f.failLevel == "warning" && sum.Warnings > 0) {
+		return exitError{ExitFindings}
+	}
+	return nil
+}
+
+// useColor decides color for text output: never without a terminal or
+// with NO_COLOR set, as no-color.org asks.
+func (c *Command) useColor(mode string) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if c.Getenv("NO_COLOR") != "" || c.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return c.IsTerminal(c.Stdout)
+}
+
+var _ io.Writer = (*bufio.Writer)(nil)

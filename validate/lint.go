@@ -1,0 +1,250 @@
+package validate
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Linter checks request files: single-request .json files, one-request-per-
+// line .jsonl/.ndjson files, directories of them, and standard input.
+// The zero value works: it uses a zero Validator and one worker per CPU.
+type Linter struct {
+	Validator *Validator
+	// Model overrides every request's "model" member (--model).
+	Model string
+	// Workers bounds how many files are checked at once; 0 means NumCPU.
+	Workers int
+}
+
+// FileResult is the outcome of one file. Results reach the callback in the
+// order of the files, and each one's findings are sorted.
+type FileResult struct {
+	File     string
+	Requests int
+	Findings []Finding
+	// Err is set when the file could not be read; it is a tool failure,
+	// not a finding.
+	Err error
+}
+
+// Stdin names standard input in Lint's path list.
+const Stdin = "-"
+
+// ErrNoFiles is returned by ExpandPaths for a directory without request
+// files, and wraps a missing path.
+var ErrNoFiles = errors.New("no request files")
+
+// IsRequestFile reports whether a path has a request file extension.
+func IsRequestFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".jsonl", ".ndjson":
+		return true
+	}
+	return false
+}
+
+func isLines(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl", ".ndjson":
+		return true
+	}
+	return false
+}
+
+// ExpandPaths turns command-line paths into the files to lint: files as
+// given (any extension), directories walked recursively for *.json, *.jsonl
+// and *.ndjson in sorted order, "-" kept for stdin. A missing path is an
+// error, so a typo never passes as "nothing to check".
+func ExpandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		if p == Stdin {
+			out = append(out, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir // .git and friends
+			}
+			if !d.IsDir() && IsRequestFile(path) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", p, err)
+		}
+		slices.Sort(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// Lint checks the files (as returned by ExpandPaths) and calls emit once per
+// file, in order. stdinName names "-" in findings. emit's error stops the
+// run and is returned.
+func (l *Linter) Lint(ctx context.Context, files []string, stdin io.Reader, stdinName string, emit func(FileResult) error) error {
+	v := l.Validator
+	if v == nil {
+		v = &Validator{}
+	}
+	workers := l.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Each file gets a slot; workers fill slots and the emitter drains them
+	// in order, so output is deterministic however the work is scheduled.
+	type slot struct {
+		done chan struct{}
+		res  FileResult
+	}
+	slots := make([]*slot, len(files))
+	for i := range slots {
+		slots[i] = &slot{done: make(chan struct{})}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				s := slots[i]
+				s.res = l.lintFile(ctx, v, files[i], stdin, stdinName)
+				close(s.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var err error
+	for _, s := range slots {
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
+		}
+		if err = emit(s.res); err != nil {
+			break
+		}
+	}
+	cancel()
+	wg.Wait()
+	return err
+}
+
+func (l *Linter) lintFile(ctx context.Context, v *Validator, path string, stdin io.Reader, stdinName string) FileResult {
+	name := path
+	var r io.Reader
+	if path == Stdin {
+		name = stdinName
+		if name == "" {
+			name = "<stdin>"
+		}
+		r = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return FileResult{File: name, Err: err}
+		}
+		defer f.Close()
+		r = f
+	}
+	res := FileResult{File: name}
+	lines := isLines(name)
+	if !lines {
+		body, err := io.ReadAll(r)
+		if err != nil {
+			res.Err = fmt.Errorf("read %s: %w", name, err)
+			return res
+		}
+		rep, err := v.Check(ctx, Input{File: name, Model: l.Model, Body: body})
+		res.Requests = 1
+		res.Findings = rep.Findings
+		if err != nil {
+			res.Err = err
+		}
+		return res
+	}
+	err := l.eachLine(r, func(line int, body []byte) error {
+		rep, err := v.Check(ctx, Input{File: name, Line: line, Model: l.Model, Body: body})
+		res.Requests++
+		res.Findings = append(res.Findings, rep.Findings...)
+		return err
+	})
+	if err != nil {
+		res.Err = err
+	}
+	return res
+}
+
+// eachLine calls fn for every non-blank line of a JSONL stream with its
+// 1-based line number. Lines may be of any length.
+func (l *Linter) eachLine(r io.Reader, fn func(line int, body []byte) error) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var long []byte
+	line := 0
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, chunk...)
+			continue
+		}
+		if long != nil {
+			chunk = append(long, chunk...)
+			long = nil
+		}
+		if len(chunk) > 0 {
+			line++
+			body := bytes.TrimRight(chunk, "\r\n")
+			if len(bytes.TrimSpace(body)) > 0 {
+				if ferr := fn(line, body); ferr != nil {
+					return ferr
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read line %d: %w", line+1, err)
+		}
+	}
+}

@@ -25,7 +25,21 @@ type lintFlags struct {
 	workers       int
 }
 
-var formats = []string{"text", "json"}
+// formats maps each --format name to its printer. Printers are written one
+// per file (format_*.go) and register here.
+var formats = map[string]func(w io.Writer, c *Command, f *lintFlags) printer{
+	"text": func(w io.Writer, c *Command, f *lintFlags) printer { return newTextPrinter(w, c.useColor(f.color)) },
+	"json": func(w io.Writer, _ *Command, _ *lintFlags) printer { return newJSONPrinter(w) },
+}
+
+func formatNames() []string {
+	names := make([]string, 0, len(formats))
+	for n := range formats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
 
 func (c *Command) newLint() *cobra.Command {
 	var f lintFlags
@@ -50,7 +64,7 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.model, "model", "", "model ID for every request (overrides a \"model\" member)")
-	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(formats, ", "))
+	fl.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(formatNames(), ", "))
 	fl.StringVar(&f.stdinFilename, "stdin-filename", "<stdin>", "name for standard input in findings")
 	fl.StringVar(&f.failLevel, "fail-level", "error", "lowest severity that fails the run: error or warning")
 	fl.StringVar(&f.color, "color", "auto", "color text output: auto, always or never (NO_COLOR turns auto off)")
@@ -74,8 +88,9 @@ type printer interface {
 }
 
 func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error {
-	if !slices.Contains(formats, f.format) {
-		return usagef("unknown format %q (want %s)", f.format, strings.Join(formats, ", "))
+	newPrinter, ok := formats[f.format]
+	if !ok {
+		return usagef("unknown format %q (want %s)", f.format, strings.Join(formatNames(), ", "))
 	}
 	if f.failLevel != "error" && f.failLevel != "warning" {
 		return usagef("unknown --fail-level %q (want error or warning)", f.failLevel)
@@ -91,13 +106,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		return err
 	}
 	out := bufio.NewWriterSize(c.Stdout, 64<<10)
-	var p printer
-	switch f.format {
-	case "json":
-		p = newJSONPrinter(out)
-	default:
-		p = newTextPrinter(out, c.useColor(f.color))
-	}
+	p := newPrinter(out, c, f)
 	l := validate.Linter{Validator: &validate.Validator{}, Model: f.model, Workers: f.workers}
 	var sum summary
 	var failures []error
@@ -151,5 +160,3 @@ func (c *Command) useColor(mode string) bool {
 	}
 	return c.IsTerminal(c.Stdout)
 }
-
-var _ io.Writer = (*bufio.Writer)(nil)

@@ -232,7 +232,13 @@ func contentTypeAgrees(ct, format string) bool {
 	if err != nil {
 		return false
 	}
-	return slices.Contains(want, strings.ToLower(mt))
+	mt = strings.ToLower(mt)
+	// A generic type says "some bytes", not a different format: the API
+	// sniffs the bytes, so WebP served as octet-stream is fine.
+	if mt == "application/octet-stream" || mt == "binary/octet-stream" {
+		return true
+	}
+	return slices.Contains(want, mt)
 }
 
 // commas formats n with thousands separators, as sizes appear in messages.

@@ -474,6 +474,11 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 				strs = append(strs, s)
 			}
 		}
+		// An aspect ratio's nearest value is the nearest shape, not the
+		// nearest spelling ("16:10" is close to "16:9", not to "1:1").
+		if s := nearestRatio(string(d.str(node)), strs); s != "" {
+			return strconv.Quote(s)
+		}
 		if s := nearest(string(d.str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
@@ -520,6 +525,36 @@ func (r *run) checkNumber(name string, node int32, ptr string, e *effective) {
 }
 
 func round9(f float64) float64 { return math.Round(f*1e9) / 1e9 }
+
+// nearestRatio returns the candidate "W:H" whose shape is closest to s (by
+// the log of width over height), or "" when s or no candidate is a ratio.
+func nearestRatio(s string, candidates []string) string {
+	want, ok := parseRatio(s)
+	if !ok {
+		return ""
+	}
+	best, bestD := "", math.Inf(1)
+	for _, c := range candidates {
+		if r, ok := parseRatio(c); ok && math.Abs(r-want) < bestD {
+			best, bestD = c, math.Abs(r-want)
+		}
+	}
+	return best
+}
+
+// parseRatio reads "W:H" with positive W and H as ln(W/H).
+func parseRatio(s string) (float64, bool) {
+	w, h, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, false
+	}
+	fw, err1 := strconv.ParseFloat(w, 64)
+	fh, err2 := strconv.ParseFloat(h, 64)
+	if err1 != nil || err2 != nil || !(fw > 0) || !(fh > 0) || math.IsInf(fw, 0) || math.IsInf(fh, 0) {
+		return 0, false
+	}
+	return math.Log(fw / fh), true
+}
 
 func numRange(lo, hi *float64) string {
 	switch {
@@ -613,6 +648,9 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
 	s := string(r.d.str(node))
 	err := imagecheck.CheckURL(s)
+	if err != nil && r.allowedHost(s) {
+		err = nil
+	}
 	if err == nil {
 		r.urls = append(r.urls, urlRef{node: node, spec: &e.FieldSpec, url: s})
 		return
@@ -640,4 +678,17 @@ func shortURL(s string) string {
 		cut--
 	}
 	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
+}
+
+// allowedHost reports whether s is an http(s) URL on a host the caller let
+// through the public-address rule.
+func (r *run) allowedHost(s string) bool {
+	if len(r.v.AllowHosts) == 0 {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+		return false
+	}
+	return slices.Contains(r.v.AllowHosts, u.Host) || slices.Contains(r.v.AllowHosts, u.Hostname())
 }

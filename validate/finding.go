@@ -90,6 +90,9 @@ type Report struct {
 	// empty when no known model could be determined.
 	Model    string    `json:"model"`
 	Findings []Finding `json:"findings"`
+	// Unverified counts media URLs whose network check could not be made
+	// (reported as url-unverified warnings): never a pass.
+	Unverified int `json:"unverified"`
 }
 
 // Errors counts error findings.

@@ -33,6 +33,8 @@ type FileResult struct {
 	File     string
 	Requests int
 	Findings []Finding
+	// Unverified counts media URLs whose network check could not be made.
+	Unverified int
 	// Err is set when the file could not be read; it is a tool failure,
 	// not a finding.
 	Err error
@@ -117,6 +119,21 @@ func (l *Linter) Lint(ctx context.Context, files []string, stdin io.Reader, stdi
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if pf, ok := v.Network.(Prefetcher); ok {
+		// Network checks: find every URL first (offline, cheap) and start
+		// fetching them all, so the fetch pool stays full while results are
+		// still produced file by file, in order.
+		if slices.Contains(files, Stdin) {
+			data, err := io.ReadAll(stdin)
+			if err != nil {
+				return fmt.Errorf("read stdin: %w", err)
+			}
+			stdin = bytes.NewReader(data)
+			pf.Prefetch(ctx, l.collectURLs(ctx, v, files, bytes.NewReader(data), stdinName))
+		} else {
+			pf.Prefetch(ctx, l.collectURLs(ctx, v, files, nil, stdinName))
+		}
+	}
 
 	// Each file gets a slot; workers fill slots and the emitter drains them
 	// in order, so output is deterministic however the work is scheduled.
@@ -198,6 +215,7 @@ func (l *Linter) lintFile(ctx context.Context, v *Validator, path string, stdin 
 		rep, err := v.Check(ctx, Input{File: name, Model: l.Model, Body: body})
 		res.Requests = 1
 		res.Findings = rep.Findings
+		res.Unverified = rep.Unverified
 		if err != nil {
 			res.Err = err
 		}
@@ -207,6 +225,7 @@ func (l *Linter) lintFile(ctx context.Context, v *Validator, path string, stdin 
 		rep, err := v.Check(ctx, Input{File: name, Line: line, Model: l.Model, Body: body})
 		res.Requests++
 		res.Findings = append(res.Findings, rep.Findings...)
+		res.Unverified += rep.Unverified
 		return err
 	})
 	if err != nil {
@@ -247,4 +266,50 @@ func (l *Linter) eachLine(r io.Reader, fn func(line int, body []byte) error) err
 			return fmt.Errorf("read line %d: %w", line+1, err)
 		}
 	}
+}
+
+// collectURLs lists the unique media URLs of all files, by an offline pass.
+func (l *Linter) collectURLs(ctx context.Context, v *Validator, files []string, stdin io.Reader, stdinName string) []URLJob {
+	offline := &Validator{Catalog: v.Catalog, AllowHosts: v.AllowHosts}
+	seen := map[string]bool{}
+	var jobs []URLJob
+	collect := func(in Input) {
+		for _, j := range offline.urlJobs(in) {
+			if !seen[j.URL] {
+				seen[j.URL] = true
+				jobs = append(jobs, j)
+			}
+		}
+	}
+	for _, path := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		if path == Stdin {
+			l.eachRequest(stdin, stdinName, collect)
+			continue
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			continue // reported by the main pass
+		}
+		l.eachRequest(f, path, collect)
+		f.Close()
+	}
+	return jobs
+}
+
+// eachRequest calls fn for every request of one file, ignoring read errors
+// (the main pass reports them).
+func (l *Linter) eachRequest(r io.Reader, name string, fn func(Input)) {
+	if !isLines(name) {
+		if body, err := io.ReadAll(r); err == nil {
+			fn(Input{Model: l.Model, Body: body})
+		}
+		return
+	}
+	_ = l.eachLine(r, func(_ int, body []byte) error {
+		fn(Input{Model: l.Model, Body: body})
+		return nil
+	})
 }

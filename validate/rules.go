@@ -212,6 +212,3 @@ func RuleByID(id string) (Rule, bool) {
 	}
 	return Rule{}, false
 }
-
-// networkRules are the rules of the network checks (package imagecheck).
-var networkRules []Rule

@@ -21,7 +21,9 @@ type run struct {
 	modelID  string // as resolved, for findings
 	findings []Finding
 	urls     []urlRef
-	active   []*Variant
+	// unverified counts URLs the network check could not judge.
+	unverified int
+	active     []*Variant
 }
 
 // urlRef is a media URL found in the request, kept for the network stage.
@@ -37,7 +39,7 @@ func (r *run) report() Report {
 	if r.model != nil {
 		id = r.model.ID
 	}
-	return Report{Model: id, Findings: r.findings}
+	return Report{Model: id, Findings: r.findings, Unverified: r.unverified}
 }
 
 // add records a finding for rule at node (or, with node < 0, at the start
@@ -207,9 +209,11 @@ func (r *run) describe(i int32) string {
 		for cut > 0 && raw[cut]&0xC0 == 0x80 {
 			cut--
 		}
-		return string(raw[:cut]) + "..."
+		raw = append(raw[:cut:cut], "..."...)
 	}
-	return string(raw)
+	// Bytes that are not UTF-8 (reported by json-invalid-utf8) would make
+	// the message itself invalid text; show them as U+FFFD.
+	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }
 
 // nearest returns the candidate closest to s (case-insensitive equality

@@ -16,6 +16,9 @@ type Validator struct {
 	// Network, if set, checks media URLs over the network (reachability,
 	// size, format). Nil means offline.
 	Network URLChecker
+	// AllowHosts are hosts ("host" or "host:port") whose URLs skip the
+	// public-address rule, e.g. a staging server or an httptest server.
+	AllowHosts []string
 
 	pool sync.Pool // of *parser
 }
@@ -116,4 +119,21 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 		}
 	}
 	return r.report(), nil
+}
+
+// urlJobs runs the offline checks and returns the media URLs that passed
+// them, for prefetching.
+func (v *Validator) urlJobs(in Input) []URLJob {
+	p, _ := v.pool.Get().(*parser)
+	if p == nil {
+		p = new(parser)
+	}
+	defer v.pool.Put(p)
+	r := run{v: v, cat: v.catalog(), line: 1}
+	r.check(p, in)
+	jobs := make([]URLJob, len(r.urls))
+	for i, u := range r.urls {
+		jobs[i] = URLJob{URL: u.url, Spec: u.spec}
+	}
+	return jobs
 }

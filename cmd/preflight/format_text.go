@@ -67,8 +67,12 @@ func (p *textPrinter) finish(s summary) error {
 		_, err := fmt.Fprintf(p.w, "%s\n", p.paint(ansiGray, fmt.Sprintf("%s checked, no problems found", plural(s.Requests, "request"))))
 		return err
 	}
-	_, err := fmt.Fprintf(p.w, "%s, %s in %s (%s)\n", plural(s.Errors, "error"), plural(s.Warnings, "warning"),
-		plural(s.Files, "file"), plural(s.Requests, "request"))
+	unverified := ""
+	if s.Unverified > 0 {
+		unverified = fmt.Sprintf("; %s could not be checked", plural(s.Unverified, "URL"))
+	}
+	_, err := fmt.Fprintf(p.w, "%s, %s in %s (%s)%s\n", plural(s.Errors, "error"), plural(s.Warnings, "warning"),
+		plural(s.Files, "file"), plural(s.Requests, "request"), unverified)
 	return err
 }
 

@@ -23,6 +23,7 @@ type lintFlags struct {
 	color         string
 	offline       bool
 	workers       int
+	network       networkFlags
 }
 
 // formats maps each --format name to its printer. Printers are written one
@@ -70,6 +71,7 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	fl.StringVar(&f.color, "color", "auto", "color text output: auto, always or never (NO_COLOR turns auto off)")
 	fl.BoolVar(&f.offline, "offline", false, "make no network requests (URL syntax is still checked)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files checked at once (0: one per CPU)")
+	f.network.register(fl)
 	return cmd
 }
 
@@ -79,6 +81,8 @@ type summary struct {
 	Requests int `json:"requests"`
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
+	// Unverified counts media URLs whose network check could not be made.
+	Unverified int `json:"unverified"`
 }
 
 // printer writes findings in one format as they arrive, file by file.
@@ -98,6 +102,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	if f.color != "auto" && f.color != "always" && f.color != "never" {
 		return usagef("unknown --color %q (want auto, always or never)", f.color)
 	}
+	if err := f.network.validate(); err != nil {
+		return err
+	}
 	files, err := validate.ExpandPaths(args)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -107,12 +114,21 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	}
 	out := bufio.NewWriterSize(c.Stdout, 64<<10)
 	p := newPrinter(out, c, f)
-	l := validate.Linter{Validator: &validate.Validator{}, Model: f.model, Workers: f.workers}
+	v := &validate.Validator{AllowHosts: f.network.allowHosts}
+	if !f.offline {
+		var progress io.Writer
+		if c.IsTerminal(c.Stderr) && f.format != "json" {
+			progress = c.Stderr // a TTY only: nothing reaches a pipe
+		}
+		v.Network = f.network.checker(progress)
+	}
+	l := validate.Linter{Validator: v, Model: f.model, Workers: f.workers}
 	var sum summary
 	var failures []error
 	err = l.Lint(cmd.Context(), files, c.Stdin, f.stdinFilename, func(res validate.FileResult) error {
 		sum.Files++
 		sum.Requests += res.Requests
+		sum.Unverified += res.Unverified
 		if res.Err != nil {
 			failures = append(failures, res.Err)
 		}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/preflight-dev/preflight/imagecheck"
+	"github.com/preflight-dev/preflight/validate"
+)
+
+// networkFlags configure the network checks of media URLs.
+type networkFlags struct {
+	mode        string // best-effort or required
+	allowHosts  []string
+	concurrency int
+	timeout     time.Duration
+	cacheDir    string
+	noCache     bool
+	cacheTTL    time.Duration
+}
+
+func (n *networkFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&n.mode, "network", "best-effort", "network checks: best-effort (an unverifiable URL warns) or required (it fails)")
+	fl.StringArrayVar(&n.allowHosts, "allow-host", nil, "let HOST (or HOST:PORT) through the public-address guard; repeatable")
+	fl.IntVar(&n.concurrency, "concurrency", 16, "URL fetches in flight at once")
+	fl.DurationVar(&n.timeout, "timeout", 15*time.Second, "timeout of one URL fetch attempt")
+	fl.StringVar(&n.cacheDir, "cache", "", "cache directory for URL checks (default: the user cache dir/preflight)")
+	fl.BoolVar(&n.noCache, "no-cache", false, "do not read or write the URL cache")
+	fl.DurationVar(&n.cacheTTL, "cache-ttl", 24*time.Hour, "how long a successful URL check is reused (failures: 10 minutes)")
+}
+
+func (n *networkFlags) validate() error {
+	if n.mode != "best-effort" && n.mode != "required" {
+		return usagef("unknown --network %q (want best-effort or required)", n.mode)
+	}
+	if n.concurrency < 1 {
+		return usagef("--concurrency must be at least 1")
+	}
+	return nil
+}
+
+// checker builds the run's URL checker: one per run, so each unique URL is
+// fetched once however many requests name it.
+func (n *networkFlags) checker(progress io.Writer) validate.URLChecker {
+	c := &imagecheck.Checker{
+		AllowHosts:     n.allowHosts,
+		Concurrency:    n.concurrency,
+		Timeout:        n.timeout,
+		RequireNetwork: n.mode == "required",
+	}
+	if !n.noCache {
+		c.Cache = &imagecheck.DirCache{Dir: n.cacheDir, TTL: n.cacheTTL}
+	}
+	if progress != nil {
+		var mu sync.Mutex
+		last := time.Time{}
+		c.OnProgress = func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if done < total && time.Since(last) < 100*time.Millisecond {
+				return
+			}
+			last = time.Now()
+			fmt.Fprintf(progress, "\rchecking URLs %d/%d", done, total)
+			if done == total {
+				fmt.Fprint(progress, "\r\x1b[K")
+			}
+		}
+	}
+	return validate.ImageChecker{Checker: c}
+}

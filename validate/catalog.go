@@ -242,6 +242,23 @@ func (c *Catalog) compile() error {
 	return nil
 }
 
+// coversAll reports whether a variant's conditions list every allowed value
+// of the fields they name, so the variant holds whatever the request says.
+func coversAll(m *Model, when map[string][]any) bool {
+	for f, vals := range when {
+		enum := m.Fields[f].Enum
+		if len(enum) == 0 {
+			return false
+		}
+		for _, e := range enum {
+			if !slices.Contains(vals, normalizeJSON(e)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func checkLevel(l Level) error {
 	switch l {
 	case LevelStated, LevelInferred, LevelConflict:
@@ -314,6 +331,9 @@ func (m *Model) compile() error {
 			for f := range v.When {
 				_, v.selfOnly = v.Fields[f]
 			}
+		}
+		if coversAll(m, v.When) {
+			v.selfOnly = true // holds in every mode: nothing to tell
 		}
 		for _, name := range sortedKeys(v.Fields) {
 			fs := v.Fields[name]

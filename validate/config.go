@@ -1,0 +1,698 @@
+package validate
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	yamlparser "github.com/goccy/go-yaml/parser"
+)
+
+// ConfigFileName is the name LoadConfig's discovery looks for.
+const ConfigFileName = ".preflight.yaml"
+
+// ConfigVersion is the only config version this build reads.
+const ConfigVersion = 1
+
+// Rule settings of a config's rules: map.
+const (
+	RuleOff     = "off"
+	RuleWarning = "warning"
+	RuleError   = "error"
+)
+
+// Config is a .preflight.yaml file: per-rule severities, stricter limits,
+// extra catalog models, network settings, suppressions and fixture
+// expectations. Load it with LoadConfig or ParseConfig; the zero value (and
+// a nil *Config) changes nothing.
+type Config struct {
+	Version int `yaml:"version"`
+	// Rules maps a rule ID to off, warning or error.
+	Rules map[string]string `yaml:"rules,omitempty"`
+	// Limits overrides field specs per model: {model: {field: FieldSpec}}.
+	// They apply in every mode, after the catalog's own variants.
+	Limits map[string]map[string]*FieldSpec `yaml:"limits,omitempty"`
+	// Models adds or replaces catalog models (docs/catalog.md format).
+	Models []*Model `yaml:"models,omitempty"`
+	// Aliases adds catalog aliases.
+	Aliases []*Alias `yaml:"aliases,omitempty"`
+	// Network configures the network checks; CLI flags override it.
+	Network NetworkConfig `yaml:"network,omitempty"`
+	// Ignore suppresses rules: {"path/glob#/json/pointer": [rule, ...]}.
+	Ignore map[string][]string `yaml:"ignore,omitempty"`
+	// Expect declares the exact rules that fire on fixture files:
+	// {"path/glob": [rule, ...]}.
+	Expect map[string][]string `yaml:"expect,omitempty"`
+
+	// Path is the file the config was read from ("" for ParseConfig
+	// without a name).
+	Path string `yaml:"-"`
+	// Dir is the directory globs are relative to: the config file's.
+	Dir string `yaml:"-"`
+
+	catalog *Catalog
+	ignore  []ignoreEntry
+	expect  []expectEntry
+}
+
+// NetworkConfig is the network: section. Nil members are unset, so the CLI
+// can tell "not configured" from a zero value and let flags override.
+type NetworkConfig struct {
+	// Offline turns every network check off.
+	Offline *bool `yaml:"offline,omitempty" json:"offline,omitempty"`
+	// AllowHosts lists hosts that may be fetched even when they are not
+	// public (a staging bucket on a private network).
+	AllowHosts []string `yaml:"allowHosts,omitempty" json:"allowHosts,omitempty"`
+	// Concurrency bounds parallel fetches.
+	Concurrency *int `yaml:"concurrency,omitempty" json:"concurrency,omitempty"`
+	// Timeout bounds one URL check, e.g. "10s".
+	Timeout *Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// Cache configures the probe cache.
+	Cache *CacheConfig `yaml:"cache,omitempty" json:"cache,omitempty"`
+}
+
+// CacheConfig is network.cache.
+type CacheConfig struct {
+	// Enabled turns the cache on or off (default on).
+	Enabled *bool `yaml:"enabled,omitempty" json:"enabled,omitempty"`
+	// Dir is the cache directory ("" means the user cache directory).
+	Dir string `yaml:"dir,omitempty" json:"dir,omitempty"`
+	// TTL is the lifetime of successful probes, FailTTL of failed ones.
+	TTL     *Duration `yaml:"ttl,omitempty" json:"ttl,omitempty"`
+	FailTTL *Duration `yaml:"failTTL,omitempty" json:"failTTL,omitempty"`
+}
+
+// Duration is a time.Duration written as "10s" or "1h30m".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(b []byte) error {
+	var s string
+	if err := yaml.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q (want e.g. 10s, 2m, 1h)", s)
+	}
+	if v < 0 {
+		return fmt.Errorf("negative duration %q", s)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes the duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// ConfigError is a problem in a config file at a position.
+type ConfigError struct {
+	File   string
+	Line   int // 1-based; 0 when unknown
+	Column int
+	Msg    string
+}
+
+func (e *ConfigError) Error() string {
+	name := e.File
+	if name == "" {
+		name = ConfigFileName
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", name, e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", name, e.Msg)
+}
+
+// ConfigErrors is every problem found in one config file.
+type ConfigErrors []*ConfigError
+
+func (es ConfigErrors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// FindConfig looks for .preflight.yaml in dir and its parents, stopping
+// after the first directory that holds .git (the repository root). It
+// returns "" without error when there is none.
+func FindConfig(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, ConfigFileName)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return "", nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// LoadConfig reads and checks the config file at path.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseConfig(data, path)
+	if err != nil {
+		return nil, err
+	}
+	if abs, err := filepath.Abs(filepath.Dir(path)); err == nil {
+		c.Dir = abs
+	}
+	return c, nil
+}
+
+// ParseConfig parses and checks a config. name labels errors and is kept
+// as Path; globs are relative to its directory. Unknown keys, bad rule IDs,
+// bad severities and bad limits are errors with their line.
+func ParseConfig(data []byte, name string) (*Config, error) {
+	c := &Config{Path: name}
+	if name != "" {
+		c.Dir = filepath.Dir(name)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &ConfigError{File: name, Msg: "empty config; it needs at least version: 1"}
+	}
+	if err := yaml.UnmarshalWithOptions(data, c, yaml.Strict()); err != nil {
+		return nil, yamlError(name, err)
+	}
+	f, err := yamlparser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, yamlError(name, err)
+	}
+	chk := configChecker{c: c, name: name, root: docBody(f)}
+	chk.check()
+	if len(chk.errs) > 0 {
+		slices.SortStableFunc(chk.errs, func(a, b *ConfigError) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column)) })
+		return nil, chk.errs
+	}
+	return c, nil
+}
+
+func yamlError(name string, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		ce := &ConfigError{File: name, Msg: ye.GetMessage()}
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			ce.Line, ce.Column = tk.Position.Line, tk.Position.Column
+		}
+		return ce
+	}
+	return &ConfigError{File: name, Msg: err.Error()}
+}
+
+func docBody(f *ast.File) ast.Node {
+	if f == nil || len(f.Docs) == 0 {
+		return nil
+	}
+	return f.Docs[0].Body
+}
+
+// mappingValues returns the entries of a mapping node (a one-entry mapping
+// parses as a bare MappingValueNode).
+func mappingValues(n ast.Node) []*ast.MappingValueNode {
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		return n.Values
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{n}
+	case *ast.TagNode:
+		return mappingValues(n.Value)
+	}
+	return nil
+}
+
+func keyText(mv *ast.MappingValueNode) string {
+	if s, ok := mv.Key.(*ast.StringNode); ok {
+		return s.Value
+	}
+	return mv.Key.GetToken().Value
+}
+
+// child returns the value of key in mapping n, or nil.
+func child(n ast.Node, key string) ast.Node {
+	for _, mv := range mappingValues(n) {
+		if keyText(mv) == key {
+			return mv.Value
+		}
+	}
+	return nil
+}
+
+// keyNode returns the key node of key in mapping n, or nil.
+func keyNode(n ast.Node, key string) ast.Node {
+	for _, mv := range mappingValues(n) {
+		if keyText(mv) == key {
+			return mv.Key
+		}
+	}
+	return nil
+}
+
+type configChecker struct {
+	c    *Config
+	name string
+	root ast.Node
+	errs ConfigErrors
+}
+
+func (k *configChecker) errAt(n ast.Node, format string, a ...any) {
+	e := &ConfigError{File: k.name, Msg: fmt.Sprintf(format, a...)}
+	if n != nil {
+		if tk := n.GetToken(); tk != nil && tk.Position != nil {
+			e.Line, e.Column = tk.Position.Line, tk.Position.Column
+		}
+	}
+	k.errs = append(k.errs, e)
+}
+
+func (k *configChecker) check() {
+	c := k.c
+	if c.Version != ConfigVersion {
+		n := child(k.root, "version")
+		if n == nil {
+			k.errAt(k.root, "version: %d is required", ConfigVersion)
+		} else {
+			k.errAt(n, "unsupported version %d (this preflight reads version %d)", c.Version, ConfigVersion)
+		}
+	}
+	rules := child(k.root, "rules")
+	for _, id := range sortedKeys(c.Rules) {
+		if _, ok := RuleByID(id); !ok {
+			k.errAt(keyNode(rules, id), "unknown rule %q%s", id, didYouMeanRule(id))
+		}
+		switch c.Rules[id] {
+		case RuleOff, RuleWarning, RuleError:
+		default:
+			k.errAt(child(rules, id), "rule %s: severity %q is not off, warning or error", id, c.Rules[id])
+		}
+	}
+	k.checkRuleLists("ignore", c.Ignore)
+	k.checkRuleLists("expect", c.Expect)
+	for _, pat := range sortedKeys(c.Ignore) {
+		glob, ptr, _ := strings.Cut(pat, "#")
+		if err := checkGlob(glob); err != nil {
+			k.errAt(keyNode(child(k.root, "ignore"), pat), "ignore %q: %v", pat, err)
+		}
+		if ptr != "" && !strings.HasPrefix(ptr, "/") {
+			k.errAt(keyNode(child(k.root, "ignore"), pat), "ignore %q: the JSON pointer after # must start with /", pat)
+		}
+		c.ignore = append(c.ignore, ignoreEntry{glob: glob, pointer: ptr, rules: c.Ignore[pat]})
+	}
+	for _, pat := range sortedKeys(c.Expect) {
+		if err := checkGlob(pat); err != nil {
+			k.errAt(keyNode(child(k.root, "expect"), pat), "expect %q: %v", pat, err)
+		}
+		c.expect = append(c.expect, expectEntry{glob: pat, rules: c.Expect[pat]})
+	}
+	if n := c.Network.Concurrency; n != nil && *n < 1 {
+		k.errAt(child(child(k.root, "network"), "concurrency"), "network.concurrency must be at least 1")
+	}
+	cat, err := k.buildCatalog(DefaultCatalog())
+	if err != nil {
+		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})
+		return
+	}
+	c.catalog = cat
+}
+
+func didYouMeanRule(id string) string {
+	var ids []string
+	for _, r := range Rules() {
+		ids = append(ids, r.ID)
+	}
+	if s := nearest(id, ids); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+func (k *configChecker) checkRuleLists(section string, m map[string][]string) {
+	sec := child(k.root, section)
+	for _, pat := range sortedKeys(m) {
+		seq, _ := child(sec, pat).(*ast.SequenceNode)
+		for i, id := range m[pat] {
+			if _, ok := RuleByID(id); ok {
+				continue
+			}
+			var n ast.Node = keyNode(sec, pat)
+			if seq != nil && i < len(seq.Values) {
+				n = seq.Values[i]
+			}
+			k.errAt(n, "%s %q: unknown rule %q%s", section, pat, id, didYouMeanRule(id))
+		}
+	}
+}
+
+// buildCatalog merges models: into base, then applies limits: as a last
+// variant of each limited model that holds in every mode.
+func (k *configChecker) buildCatalog(base *Catalog) (*Catalog, error) {
+	c := k.c
+	cat := base
+	if len(c.Models) > 0 || len(c.Aliases) > 0 {
+		// Round-trip through JSON so the models get the catalog's own
+		// strict decoding and number handling.
+		b, err := json.Marshal(map[string]any{"version": 1, "models": nonNil(c.Models), "aliases": nonNil(c.Aliases)})
+		if err != nil {
+			return nil, fmt.Errorf("models: %w", err)
+		}
+		extra, err := ParseCatalog(b)
+		if err != nil {
+			k.errAt(keyNode(k.root, "models"), "models: %v", err)
+			return nil, nil
+		}
+		if cat, err = cat.Merge(extra); err != nil {
+			k.errAt(keyNode(k.root, "models"), "models: %v", err)
+			return nil, nil
+		}
+	}
+	if len(c.Limits) == 0 {
+		return cat, nil
+	}
+	limits := child(k.root, "limits")
+	var models []json.RawMessage
+	for _, id := range sortedKeys(c.Limits) {
+		m, ok := cat.Model(id)
+		if !ok {
+			k.errAt(keyNode(limits, id), "limits: unknown model %q%s", id, didYouMean(id, cat.IDs()))
+			continue
+		}
+		for _, f := range sortedKeys(c.Limits[id]) {
+			if _, ok := m.Fields[f]; !ok {
+				k.errAt(keyNode(child(limits, id), f), "limits: %s has no field %q%s", id, f, didYouMean(f, m.FieldNames()))
+			}
+			if c.Limits[id][f] == nil {
+				k.errAt(keyNode(child(limits, id), f), "limits: %s.%s is empty", id, f)
+			}
+		}
+		if len(k.errs) > 0 {
+			continue
+		}
+		b, err := limitedModel(m, c.Limits[id], c.Path)
+		if err != nil {
+			return nil, err
+		}
+		models = append(models, b)
+	}
+	if len(k.errs) > 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(map[string]any{"version": 1, "models": models})
+	if err != nil {
+		return nil, err
+	}
+	extra, err := ParseCatalog(b)
+	if err != nil {
+		k.errAt(keyNode(k.root, "limits"), "limits: %v", err)
+		return nil, nil
+	}
+	out, err := cat.Merge(extra)
+	if err != nil {
+		k.errAt(keyNode(k.root, "limits"), "limits: %v", err)
+		return nil, nil
+	}
+	return out, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func didYouMean(s string, cands []string) string {
+	if n := nearest(s, cands); n != "" {
+		return fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return ""
+}
+
+// limitedModel returns the JSON of a copy of m with one more variant: the
+// overrides, holding in every mode.
+func limitedModel(m *Model, fields map[string]*FieldSpec, source string) (json.RawMessage, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	if source == "" {
+		source = ConfigFileName
+	}
+	variants, _ := raw["variants"].([]any)
+	variants = append(variants, map[string]any{
+		"when":   map[string]any{"mode": m.Fields["mode"].Enum},
+		"fields": fields,
+		"level":  LevelStated,
+		"source": source,
+		"note":   "limit set in " + filepath.Base(source),
+	})
+	raw["variants"] = variants
+	return json.Marshal(raw)
+}
+
+// Catalog returns the catalog the config describes: the embedded one with
+// models: merged in and limits: applied. A nil config gives DefaultCatalog.
+func (c *Config) Catalog() *Catalog {
+	if c == nil || c.catalog == nil {
+		return DefaultCatalog()
+	}
+	return c.catalog
+}
+
+type ignoreEntry struct {
+	glob, pointer string
+	rules         []string
+}
+
+type expectEntry struct {
+	glob  string
+	rules []string
+}
+
+// checkGlob reports a malformed glob.
+func checkGlob(glob string) error {
+	for _, seg := range strings.Split(glob, "/") {
+		if seg == "**" {
+			continue
+		}
+		if _, err := path.Match(seg, ""); err != nil {
+			return fmt.Errorf("bad glob segment %q", seg)
+		}
+	}
+	return nil
+}
+
+// MatchGlob matches a slash-separated path against a glob: path.Match per
+// segment, and a "**" segment matching any number of segments (also none).
+func MatchGlob(glob, name string) bool {
+	return matchSegs(strings.Split(glob, "/"), strings.Split(name, "/"))
+}
+
+func matchSegs(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(name); i++ {
+				if matchSegs(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, err := path.Match(pat[0], name[0]); err != nil || !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
+
+// names returns the forms of file a glob may match: relative to the config
+// directory, and as given.
+func (c *Config) names(file string) []string {
+	given := filepath.ToSlash(filepath.Clean(file))
+	out := []string{strings.TrimPrefix(given, "./")}
+	if c.Dir != "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			if dir, err := filepath.Abs(c.Dir); err == nil {
+				if rel, err := filepath.Rel(dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+					if r := filepath.ToSlash(rel); r != out[0] {
+						out = append(out, r)
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (c *Config) matches(glob, file string) bool {
+	for _, n := range c.names(file) {
+		if MatchGlob(glob, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// pointerCovers reports whether the pointer prefix p covers ptr: equal, or
+// an ancestor of it.
+func pointerCovers(p, ptr string) bool {
+	return p == "" || ptr == p || strings.HasPrefix(ptr, p+"/")
+}
+
+// Applied is the outcome of Apply for one file.
+type Applied struct {
+	// Findings are what remains to report, severities remapped.
+	Findings []Finding
+	// Suppressed counts findings turned off or ignored.
+	Suppressed int
+	// Expected holds findings an expect: entry declared; they are not
+	// reported and do not fail the run.
+	Expected []Finding
+	// Expect is set when the file is under an expect: entry.
+	Expect *ExpectResult
+}
+
+// ExpectResult compares the rules that fired on a file with the rules an
+// expect: entry declared.
+type ExpectResult struct {
+	File     string
+	Patterns []string
+	// Want are the declared rules, Got the rules that fired (sorted).
+	Want, Got []string
+	// Missing were declared but did not fire; Unexpected fired but were
+	// not declared.
+	Missing, Unexpected []string
+}
+
+// OK reports whether exactly the declared rules fired.
+func (r *ExpectResult) OK() bool { return len(r.Missing) == 0 && len(r.Unexpected) == 0 }
+
+// String renders the diff for humans.
+func (r *ExpectResult) String() string {
+	if r.OK() {
+		return fmt.Sprintf("%s: expected rules fired: [%s]", r.File, strings.Join(r.Want, ", "))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: expectation not met (expect %s)\n", r.File, strings.Join(quoteAll(r.Patterns), ", "))
+	for _, m := range r.Missing {
+		fmt.Fprintf(&b, "  - %s (expected, did not fire)\n", m)
+	}
+	for _, u := range r.Unexpected {
+		fmt.Fprintf(&b, "  + %s (fired, not expected)\n", u)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// Apply runs the config's filter stage over one file's findings: severity
+// remapping (rules:), suppressions (ignore:) and fixture expectations
+// (expect:). It does not modify findings. A nil config passes findings
+// through.
+func (c *Config) Apply(file string, findings []Finding) Applied {
+	if c == nil {
+		return Applied{Findings: findings}
+	}
+	var a Applied
+	kept := make([]Finding, 0, len(findings))
+	var ignores []ignoreEntry
+	for _, e := range c.ignore {
+		if c.matches(e.glob, file) {
+			ignores = append(ignores, e)
+		}
+	}
+	for _, f := range findings {
+		switch c.Rules[f.Rule] {
+		case RuleOff:
+			a.Suppressed++
+			continue
+		case RuleWarning:
+			f.Severity = SeverityWarning
+		case RuleError:
+			f.Severity = SeverityError
+		}
+		if slices.ContainsFunc(ignores, func(e ignoreEntry) bool {
+			return pointerCovers(e.pointer, f.Pointer) && slices.Contains(e.rules, f.Rule)
+		}) {
+			a.Suppressed++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	var res *ExpectResult
+	for _, e := range c.expect {
+		if !c.matches(e.glob, file) {
+			continue
+		}
+		if res == nil {
+			res = &ExpectResult{File: file}
+		}
+		res.Patterns = append(res.Patterns, e.glob)
+		res.Want = append(res.Want, e.rules...)
+	}
+	if res == nil {
+		a.Findings = kept
+		return a
+	}
+	slices.Sort(res.Want)
+	res.Want = slices.Compact(res.Want)
+	for _, f := range kept {
+		res.Got = append(res.Got, f.Rule)
+	}
+	slices.Sort(res.Got)
+	res.Got = slices.Compact(res.Got)
+	for _, w := range res.Want {
+		if !slices.Contains(res.Got, w) {
+			res.Missing = append(res.Missing, w)
+		}
+	}
+	for _, g := range res.Got {
+		if !slices.Contains(res.Want, g) {
+			res.Unexpected = append(res.Unexpected, g)
+		}
+	}
+	a.Expect = res
+	if res.OK() {
+		a.Expected = kept
+	} else {
+		a.Findings = kept
+	}
+	return a
+}

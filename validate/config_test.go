@@ -1,0 +1,195 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfigFull(t *testing.T) {
+	c, err := LoadConfig("../testdata/config/full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != 1 || c.Rules["field-unknown"] != RuleOff {
+		t.Errorf("rules not read: %+v", c.Rules)
+	}
+	n := c.Network
+	if n.Offline == nil || !*n.Offline || n.Concurrency == nil || *n.Concurrency != 4 ||
+		n.Timeout == nil || n.Timeout.Duration != 10*time.Second || !slices.Equal(n.AllowHosts, []string{"cdn.example.com"}) ||
+		n.Cache == nil || n.Cache.TTL.Duration != 24*time.Hour || n.Cache.FailTTL.Duration != 10*time.Minute {
+		t.Errorf("network not read: %+v", n)
+	}
+	if _, ok := c.Catalog().Model("my-model"); !ok {
+		t.Error("models: entry not merged")
+	}
+	if _, ok := c.Catalog().Model("sora-2"); !ok {
+		t.Error("merge dropped embedded models")
+	}
+	// The stricter prompt limit applies in every mode.
+	v := &Validator{Catalog: c.Catalog()}
+	for _, mode := range []string{"text-to-image", "image-to-image"} {
+		refs := ""
+		if mode == "image-to-image" {
+			refs = `,"image_urls":["https://example.com/a.png"]`
+		}
+		body := `{"model":"nano-banana","input":{"mode":"` + mode + `","prompt":"` + strings.Repeat("a", 2001) + `"` + refs + `}}`
+		rep, err := v.Check(context.Background(), Input{Body: []byte(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Findings) != 1 || rep.Findings[0].Rule != "prompt-too-long" || rep.Findings[0].Severity != SeverityError {
+			t.Errorf("%s: want one prompt-too-long error, got %v", mode, rep.Findings)
+		} else if strings.Contains(rep.Findings[0].Message, "in mode") {
+			t.Errorf("limit message names modes: %s", rep.Findings[0].Message)
+		}
+	}
+	// The default catalog is unchanged.
+	rep, _ := Request(context.Background(), "nano-banana", []byte(`{"input":{"prompt":"`+strings.Repeat("a", 2001)+`"}}`))
+	if len(rep.Findings) != 0 {
+		t.Errorf("default catalog changed: %v", rep.Findings)
+	}
+	rep, _ = v.Check(context.Background(), Input{Body: []byte(`{"model":"my-model","input":{"prompt":"` + strings.Repeat("a", 101) + `"}}`)})
+	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "prompt-too-long" {
+		t.Errorf("config model not checked: %v", rep.Findings)
+	}
+}
+
+func TestConfigErrorsHaveLines(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"unknown-key.yaml", []string{`unknown-key.yaml:4:1: unknown field "networks"`}},
+		{"bad-rule.yaml", []string{
+			`bad-rule.yaml:3:3: unknown rule "prompt-emtpy" (did you mean "prompt-empty"?)`,
+			`bad-rule.yaml:4:15: rule field-enum: severity "fatal" is not off, warning or error`,
+			`bad-rule.yaml:6:16: ignore "a/*.json": unknown rule "no-such-rule"`,
+		}},
+		{"no-version.yaml", []string{"version: 1 is required"}},
+		{"bad-limit.yaml", []string{`bad-limit.yaml:4:14: unknown field "maxLenght"`}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := LoadConfig(filepath.Join("../testdata/config", tc.file))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigLimitUnknownField(t *testing.T) {
+	_, err := ParseConfig([]byte("version: 1\nlimits:\n  nano-banana:\n    promt: {maxLength: 3}\n  nano-bananna: {}\n"), "x.yaml")
+	if err == nil || !strings.Contains(err.Error(), `x.yaml:4:5: limits: nano-banana has no field "promt" (did you mean "prompt"?)`) ||
+		!strings.Contains(err.Error(), `x.yaml:5:3: limits: unknown model "nano-bananna"`) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestFindConfig(t *testing.T) {
+	root := t.TempDir()
+	sub := filepath.Join(root, "repo", "a", "b")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(root, "repo", ".git"), 0o755)
+	// Above the repository root: never found.
+	os.WriteFile(filepath.Join(root, ConfigFileName), []byte("version: 1\n"), 0o644)
+	if p, err := FindConfig(sub); err != nil || p != "" {
+		t.Errorf("found %q %v above the repo root", p, err)
+	}
+	want := filepath.Join(root, "repo", "a", ConfigFileName)
+	os.WriteFile(want, []byte("version: 1\n"), 0o644)
+	if p, err := FindConfig(sub); err != nil || p != want {
+		t.Errorf("got %q %v, want %q", p, err, want)
+	}
+}
+
+func TestMatchGlob(t *testing.T) {
+	for _, tc := range []struct {
+		glob, name string
+		want       bool
+	}{
+		{"a/*.json", "a/x.json", true},
+		{"a/*.json", "a/b/x.json", false},
+		{"a/**/x.json", "a/x.json", true},
+		{"a/**/x.json", "a/b/c/x.json", true},
+		{"**", "a/b", true},
+		{"**/*.json", "x.json", true},
+		{"fixtures/bad/empty-prompt.json", "fixtures/bad/empty-prompt.json", true},
+		{"a/?.json", "a/xy.json", false},
+	} {
+		if got := MatchGlob(tc.glob, tc.name); got != tc.want {
+			t.Errorf("MatchGlob(%q, %q) = %v", tc.glob, tc.name, got)
+		}
+	}
+}
+
+func TestApply(t *testing.T) {
+	c, err := ParseConfig([]byte(`version: 1
+rules:
+  field-unknown: off
+  field-enum: warning
+ignore:
+  "legacy/**#/input/image_urls": [references-count]
+  "all.json": [field-type]
+expect:
+  "bad/*.json": [prompt-empty]
+  "bad/two.json": [field-range]
+`), filepath.Join(t.TempDir(), ConfigFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []Finding{
+		{Rule: "field-unknown", Pointer: "/input/x", Severity: SeverityWarning},
+		{Rule: "field-enum", Pointer: "/input/y", Severity: SeverityError},
+		{Rule: "references-count", Pointer: "/input/image_urls/3", Severity: SeverityError},
+		{Rule: "references-count", Pointer: "/input/image_urls_x", Severity: SeverityError},
+		{Rule: "field-type", Pointer: "/input/z", Severity: SeverityError},
+	}
+	a := c.Apply("legacy/sub/r.json", fs)
+	if a.Suppressed != 2 || len(a.Findings) != 3 || a.Findings[0].Severity != SeverityWarning || a.Expect != nil {
+		t.Errorf("legacy: %+v", a)
+	}
+	if fs[1].Severity != SeverityError {
+		t.Error("Apply modified its input")
+	}
+	a = c.Apply("all.json", fs)
+	if a.Suppressed != 2 || len(a.Findings) != 3 {
+		t.Errorf("all.json: %+v", a)
+	}
+	a = c.Apply("bad/one.json", []Finding{{Rule: "prompt-empty"}, {Rule: "prompt-empty"}})
+	if a.Expect == nil || !a.Expect.OK() || len(a.Findings) != 0 || len(a.Expected) != 2 {
+		t.Errorf("expected fixture: %+v", a)
+	}
+	a = c.Apply("bad/two.json", []Finding{{Rule: "prompt-empty"}, {Rule: "field-type"}})
+	if a.Expect == nil || a.Expect.OK() || !slices.Equal(a.Expect.Missing, []string{"field-range"}) ||
+		!slices.Equal(a.Expect.Unexpected, []string{"field-type"}) || len(a.Findings) != 2 {
+		t.Errorf("mismatch: %+v %+v", a, a.Expect)
+	}
+	if s := a.Expect.String(); !strings.Contains(s, "- field-range (expected, did not fire)") || !strings.Contains(s, "+ field-type (fired, not expected)") {
+		t.Errorf("diff text: %s", s)
+	}
+	var nilCfg *Config
+	if a := nilCfg.Apply("x", fs); len(a.Findings) != len(fs) {
+		t.Error("nil config filtered")
+	}
+}
+
+func TestConfigErrorType(t *testing.T) {
+	_, err := ParseConfig([]byte("version: 2\n"), "v.yaml")
+	var ces ConfigErrors
+	if !errors.As(err, &ces) || len(ces) != 1 || ces[0].Line != 1 {
+		t.Errorf("got %#v", err)
+	}
+}

@@ -206,7 +206,9 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 	chk := configChecker{c: c, name: name, root: docBody(f)}
 	chk.check()
 	if len(chk.errs) > 0 {
-		slices.SortStableFunc(chk.errs, func(a, b *ConfigError) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column)) })
+		slices.SortStableFunc(chk.errs, func(a, b *ConfigError) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
 		return nil, chk.errs
 	}
 	return c, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -82,18 +83,19 @@ var envelopeKeys = []string{"request_type", "callback_url", "provider", "input",
 func (r *run) checkEnvelope() int32 {
 	d := r.d
 	var env envelope
-	nodes := map[string]int32{}
+	var nodes envelopeNodes
 	input := int32(-1)
 	for c := d.nodes[0].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		name := string(d.name(c))
-		switch name {
+		switch nb := d.name(c); string(nb) {
 		case "request_type", "callback_url", "provider":
-			nodes[name] = c
+			name := envelopeKeys[slices.Index(envelopeKeys, string(nb))]
+			slot := nodes.slot(name)
+			*slot = c + 1
 			if d.nodes[c].kind != '"' {
 				r.add("field-type", c, "", LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.nodes[c].kind)))
 				continue
 			}
-			s := string(d.str(c))
+			s := r.view(c) // only read during this check; the memo clones
 			switch name {
 			case "request_type":
 				env.RequestType = &s
@@ -106,6 +108,7 @@ func (r *run) checkEnvelope() int32 {
 			input = c
 		case "model":
 		default:
+			name := string(nb)
 			msg := fmt.Sprintf("unknown top-level member %q; the API documents request_type, callback_url, provider and input", name)
 			if s := nearest(name, envelopeKeys); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -114,17 +117,11 @@ func (r *run) checkEnvelope() int32 {
 		}
 	}
 	env.Callback = env.RequestType != nil && *env.RequestType == "callback"
-	if err := envelopeValidator().Struct(&env); err != nil {
-		var ves validator.ValidationErrors
-		if !errors.As(err, &ves) {
-			panic(err) // only InvalidValidationError: a programming error
-		}
-		for _, fe := range ves {
-			r.envelopeFinding(fe, nodes, &env)
-		}
+	for _, fail := range validateEnvelope(&env) {
+		r.envelopeFinding(fail, &nodes, &env)
 	}
 	if m := r.model; m != nil && m.Provider != nil {
-		r.checkProvider(m.Provider, env.Provider, nodes)
+		r.checkProvider(m.Provider, env.Provider, &nodes)
 	}
 	switch {
 	case input < 0:
@@ -136,16 +133,72 @@ func (r *run) checkEnvelope() int32 {
 	return input
 }
 
-func (r *run) envelopeFinding(fe validator.FieldError, nodes map[string]int32, env *envelope) {
-	rule := envelopeRules[[2]string{fe.StructField(), fe.Tag()}]
+// envelopeNodes remembers where each envelope member is (node index + 1,
+// 0 when absent) without a map on the hot path.
+type envelopeNodes struct{ requestType, callbackURL, provider int32 }
+
+func (n *envelopeNodes) slot(name string) *int32 {
+	switch name {
+	case "request_type":
+		return &n.requestType
+	case "callback_url":
+		return &n.callbackURL
+	}
+	return &n.provider
+}
+
+// get returns the member's node, or -1.
+func (n *envelopeNodes) get(name string) int32 { return *n.slot(name) - 1 }
+
+// envelopeFailure is one failed validator tag: struct field and tag.
+type envelopeFailure [2]string
+
+// envelopeKey identifies an envelope by value for the memo.
+type envelopeKey struct {
+	requestType, callbackURL, provider string
+	present                            uint8
+}
+
+var envelopeMemo = memo[envelopeKey, []envelopeFailure]{max: 4096}
+
+// validateEnvelope runs validator/v10 over the envelope, remembering the
+// verdict for envelopes seen before (a batch repeats the same one).
+func validateEnvelope(env *envelope) []envelopeFailure {
+	var k envelopeKey
+	if env.RequestType != nil {
+		k.requestType, k.present = *env.RequestType, k.present|1
+	}
+	if env.CallbackURL != nil {
+		k.callbackURL, k.present = *env.CallbackURL, k.present|2
+	}
+	if env.Provider != nil {
+		k.provider, k.present = *env.Provider, k.present|4
+	}
+	if fails, ok := envelopeMemo.get(k); ok {
+		return fails
+	}
+	var fails []envelopeFailure
+	if err := envelopeValidator().Struct(env); err != nil {
+		var ves validator.ValidationErrors
+		if !errors.As(err, &ves) {
+			panic(err) // only InvalidValidationError: a programming error
+		}
+		for _, fe := range ves {
+			fails = append(fails, envelopeFailure{fe.StructField(), fe.Tag()})
+		}
+	}
+	k.requestType, k.callbackURL, k.provider = strings.Clone(k.requestType), strings.Clone(k.callbackURL), strings.Clone(k.provider)
+	envelopeMemo.put(k, fails)
+	return fails
+}
+
+func (r *run) envelopeFinding(fe envelopeFailure, nodes *envelopeNodes, env *envelope) {
+	rule := envelopeRules[fe]
 	if rule == "" {
-		panic("validate: unmapped envelope rule " + fe.StructField() + "/" + fe.Tag())
+		panic("validate: unmapped envelope rule " + fe[0] + "/" + fe[1])
 	}
-	name := envelopeFields[fe.StructField()]
-	node, ok := nodes[name]
-	if !ok {
-		node = -1
-	}
+	name := envelopeFields[fe[0]]
+	node := nodes.get(name)
 	var msg string
 	switch rule {
 	case "request-type-invalid":
@@ -155,7 +208,7 @@ func (r *run) envelopeFinding(fe validator.FieldError, nodes map[string]int32, e
 		}
 	case "callback-url-missing":
 		msg = `request_type is "callback" but callback_url is missing`
-		if n, ok := nodes["request_type"]; ok {
+		if n := nodes.get("request_type"); n >= 0 {
 			node = n
 		}
 		r.add(rule, node, "/callback_url", LevelStated, "", msg)
@@ -174,7 +227,7 @@ func (r *run) envelopeFinding(fe validator.FieldError, nodes map[string]int32, e
 }
 
 // checkProvider applies a model's own provider restriction (sora: official).
-func (r *run) checkProvider(spec *FieldSpec, got *string, nodes map[string]int32) {
+func (r *run) checkProvider(spec *FieldSpec, got *string, nodes *envelopeNodes) {
 	allowed := make([]string, 0, len(spec.Enum))
 	for _, e := range spec.Enum {
 		if s, ok := e.(string); ok {
@@ -195,7 +248,7 @@ func (r *run) checkProvider(spec *FieldSpec, got *string, nodes map[string]int32
 			return
 		}
 	}
-	r.add("provider-unsupported", nodes["provider"], "", spec.Level, spec.Source,
+	r.add("provider-unsupported", nodes.get("provider"), "", spec.Level, spec.Source,
 		fmt.Sprintf("%s is served only with provider %s, not %q%s", r.model.ID, quoteList(allowed), *got, note))
 }
 

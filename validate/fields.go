@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/preflight-dev/preflight/imagecheck"
 	"github.com/preflight-dev/preflight/promptcheck"
@@ -27,12 +28,24 @@ type layer struct {
 // behind the exact property it violates.
 type effective struct {
 	FieldSpec
-	layers []layer
+	// layers[:n] are the base spec and the overrides, in order. A fixed
+	// array keeps the struct on the stack (a slice into itself would not).
+	layers [8]layer
+	n      int
+}
+
+func (e *effective) push(l layer) {
+	if e.n < len(e.layers) {
+		e.layers[e.n] = l
+		e.n++
+		return
+	}
+	e.layers[len(e.layers)-1] = l // deeper stacks keep the last word
 }
 
 // origin returns the last layer that sets a property.
 func (e *effective) origin(has func(*FieldSpec) bool) layer {
-	for i := len(e.layers) - 1; i >= 0; i-- {
+	for i := e.n - 1; i >= 0; i-- {
 		if has(e.layers[i].spec) {
 			return e.layers[i]
 		}
@@ -141,14 +154,15 @@ func isTrue(b *bool) bool { return b != nil && *b }
 func (r *run) checkInput(obj int32) {
 	m := r.model
 	d := r.d
-	r.active = r.active[:0]
+	r.active = r.activeBuf[:0]
 	for _, v := range m.Variants {
 		if r.matches(obj, v) {
 			r.active = append(r.active, v)
 		}
 	}
 	for _, name := range m.fieldNames {
-		eff := r.effective(name)
+		var eff effective
+		r.effective(&eff, name)
 		node := d.member(obj, name)
 		if node >= 0 && d.nodes[node].kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
@@ -174,10 +188,11 @@ func (r *run) checkInput(obj int32) {
 		}
 	}
 	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		name := string(d.name(c))
-		if _, ok := m.Fields[name]; ok {
+		nb := d.name(c)
+		if _, ok := m.Fields[string(nb)]; ok {
 			continue
 		}
+		name := string(nb)
 		if dep, ok := m.Deprecated[name]; ok {
 			msg := fmt.Sprintf("%s is a legacy field name", name)
 			if dep.Replacement != "" {
@@ -201,12 +216,16 @@ func (r *run) checkInput(obj int32) {
 func (r *run) matches(obj int32, v *Variant) bool {
 	for field, vals := range v.When {
 		n := r.d.member(obj, field)
-		var ok bool
+		ok := false
 		if n < 0 || r.d.nodes[n].kind == 'n' {
 			def := r.model.Fields[field].Default
-			ok = def != nil && slices.ContainsFunc(vals, func(x any) bool { return x == def })
+			for _, x := range vals {
+				ok = ok || (def != nil && x == def)
+			}
 		} else {
-			ok = slices.ContainsFunc(vals, func(x any) bool { return r.equals(n, x) })
+			for _, x := range vals {
+				ok = ok || r.equals(n, x)
+			}
 		}
 		if !ok {
 			return false
@@ -235,25 +254,40 @@ func (r *run) equals(n int32, want any) bool {
 	return false
 }
 
-func (r *run) effective(name string) effective {
+// init starts an effective spec from a base spec.
+func (e *effective) init(base *FieldSpec) {
+	e.FieldSpec = *base
+	e.layers[0] = layer{spec: base}
+	e.n = 1
+}
+
+// effective fills e with the spec of field name after the active variants.
+func (r *run) effective(e *effective, name string) {
 	base := r.model.Fields[name]
-	e := effective{FieldSpec: *base, layers: []layer{{spec: base}}}
+	e.init(base)
 	for _, v := range r.active {
 		if o := v.Fields[name]; o != nil {
 			merge(&e.FieldSpec, o)
-			e.layers = append(e.layers, layer{spec: o, variant: v})
+			e.push(layer{spec: o, variant: v})
 		}
 	}
-	return e
 }
 
+// fieldPtr is the pointer a field of object parent has or would have.
+// Built only for findings: pointers cost allocations.
+func (r *run) fieldPtr(parent int32, name string) string {
+	return r.d.pointer(parent) + "/" + escapePointer(name)
+}
+
+// checkField checks one field of object parent; node is the field's value,
+// or -1 when absent. Findings on present values take the node's pointer.
 func (r *run) checkField(parent int32, name string, node int32, e *effective) {
-	ptr := r.d.pointer(parent) + "/" + escapePointer(name)
+	const ptr = "" // present values: add derives the pointer from the node
 	if node < 0 {
 		if isTrue(e.Required) && !isTrue(e.Forbidden) {
-			r.missing(parent, name, ptr, e)
+			r.missing(parent, name, r.fieldPtr(parent, name), e)
 		} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 && !isTrue(e.Forbidden) {
-			r.countProblem(parent, name, ptr, 0, e)
+			r.countProblem(parent, name, r.fieldPtr(parent, name), 0, e)
 		}
 		return
 	}
@@ -334,7 +368,14 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 		return
 	}
 	if len(e.Enum) > 0 && k != '[' && k != '{' {
-		if !slices.ContainsFunc(e.Enum, func(x any) bool { return r.equals(node, x) }) {
+		found := false
+		for _, x := range e.Enum {
+			if r.equals(node, x) {
+				found = true
+				break
+			}
+		}
+		if !found {
 			r.enumProblem(name, node, ptr, e)
 			return
 		}
@@ -354,13 +395,14 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 			r.countProblem(node, name, ptr, n, e)
 		}
 		if e.Items != nil {
-			item := effective{FieldSpec: *e.Items, layers: []layer{{spec: e.Items}}}
+			var item effective
+			item.init(e.Items)
 			for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
 				if d.nodes[c].kind == 'n' {
 					r.add("field-type", c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.nodes[c].index))
 					continue
 				}
-				r.checkValue(name+"[]", c, ptr+"/"+strconv.Itoa(int(d.nodes[c].index)), &item)
+				r.checkValue(name, c, "", &item)
 			}
 		}
 	case "object":
@@ -375,7 +417,8 @@ func (r *run) checkObject(name string, node int32, ptr string, e *effective) {
 	}
 	for _, p := range sortedKeys(e.Properties) {
 		spec := e.Properties[p]
-		pe := effective{FieldSpec: *spec, layers: []layer{{spec: spec}}}
+		var pe effective
+		pe.init(spec)
 		c := d.member(node, p)
 		if c >= 0 && d.nodes[c].kind == 'n' {
 			c = -1
@@ -587,7 +630,6 @@ func (r *run) checkLength(name string, node int32, ptr string, e *effective) {
 
 func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 	d := r.d
-	text := d.str(node)
 	lim := promptcheck.Limits{StripFrom: e.StripFrom}
 	if e.MinLength != nil {
 		lim.MinChars = *e.MinLength
@@ -599,7 +641,7 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 		lim.MaxBytes = *e.MaxBytes
 	}
 	var buf [4]promptcheck.Problem
-	probs := promptcheck.AppendCheck(buf[:0], string(text), lim)
+	probs := promptcheck.AppendCheck(buf[:0], r.view(node), lim)
 	if len(probs) == 0 {
 		return
 	}
@@ -646,13 +688,17 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 }
 
 func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
-	s := string(r.d.str(node))
-	err := imagecheck.CheckURL(s)
+	s := r.view(node)
+	err := checkURLMemo(s)
 	if err != nil && r.allowedHost(s) {
 		err = nil
 	}
 	if err == nil {
-		r.urls = append(r.urls, urlRef{node: node, spec: &e.FieldSpec, url: s})
+		if r.collectURLs {
+			spec := e.FieldSpec // e lives on the caller's stack
+			// The URL outlives the body (caches key on it): copy the view.
+			r.urls = append(r.urls, urlRef{node: node, spec: &spec, url: strings.Clone(s)})
+		}
 		return
 	}
 	reason := err.Error()
@@ -691,4 +737,29 @@ func (r *run) allowedHost(s string) bool {
 		return false
 	}
 	return slices.Contains(r.v.AllowHosts, u.Host) || slices.Contains(r.v.AllowHosts, u.Hostname())
+}
+
+// view returns a string node's value without copying when it has no
+// escapes. The string aliases the request body: it must not outlive the
+// check (clone it to keep it).
+func (r *run) view(node int32) string {
+	b := r.d.str(node)
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// urlVerdicts remembers imagecheck.CheckURL per URL string: reference URLs
+// repeat across a batch.
+var urlVerdicts = memo[string, error]{max: 8192}
+
+func checkURLMemo(s string) error {
+	if err, ok := urlVerdicts.get(s); ok {
+		return err
+	}
+	s = strings.Clone(s) // s may alias the request body; the memo keeps it
+	err := imagecheck.CheckURL(s)
+	urlVerdicts.put(s, err)
+	return err
 }

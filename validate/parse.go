@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -49,9 +50,9 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-// parser holds what one parse reuses: the decoder and its reader. It is
+// docParser holds what one parse reuses: the decoder and its reader. It is
 // pooled by Validator.
-type parser struct {
+type docParser struct {
 	dec jsontext.Decoder
 	buf bytes.Buffer
 	doc doc
@@ -66,7 +67,7 @@ var decodeOptions = []jsontext.Options{
 
 // parse reads src as exactly one JSON value. The returned doc is valid until
 // the next parse with the same parser.
-func (p *parser) parse(src []byte) (*doc, error) {
+func (p *docParser) parse(src []byte) (*doc, error) {
 	d := &p.doc
 	d.src = src
 	d.nodes = d.nodes[:0]
@@ -187,7 +188,10 @@ func (p *parser) parse(src []byte) (*doc, error) {
 	// Exactly one value: anything after it (a second object, garbage) is an
 	// error, since servers differ on whether they read or reject it.
 	if _, err := p.dec.ReadToken(); err != io.EOF {
-		off := int(p.dec.InputOffset())
+		// Report where the extra data starts: after the value and white
+		// space. (The decoder's offset is past the extra token when that
+		// token is valid JSON, as in "{} {}".)
+		off := int(d.nodes[0].end)
 		off += len(src[off:]) - len(bytes.TrimLeft(src[off:], " \t\r\n"))
 		return d, &syntaxError{off, "unexpected data after the top-level JSON value"}
 	}
@@ -195,19 +199,38 @@ func (p *parser) parse(src []byte) (*doc, error) {
 }
 
 // syntax turns a decoder error into a syntaxError at the fault's offset.
-func (p *parser) syntax(err error) error {
+func (p *docParser) syntax(err error) error {
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
 		msg := se.Err.Error()
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			msg = "unexpected end of input: the JSON text is truncated"
 		}
-		return &syntaxError{int(se.ByteOffset), cleanSyntaxMessage(msg, se)}
+		off := int(se.ByteOffset)
+		if c := trailingCommaBefore(p.doc.src, off); c != 0 {
+			// jsontext reports "invalid character ',' at start of value";
+			// name what is really wrong.
+			return &syntaxError{off, fmt.Sprintf("trailing comma before '%c'; JSON allows no comma after the last member or element", c)}
+		}
+		return &syntaxError{off, cleanSyntaxMessage(msg, se)}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return &syntaxError{len(p.doc.src), "unexpected end of input: the JSON text is truncated"}
 	}
 	return &syntaxError{int(p.dec.InputOffset()), err.Error()}
+}
+
+// trailingCommaBefore returns '}' or ']' when src[off] is a comma that only
+// white space separates from the end of its object or array, else 0.
+func trailingCommaBefore(src []byte, off int) byte {
+	if off < 0 || off >= len(src) || src[off] != ',' {
+		return 0
+	}
+	rest := bytes.TrimLeft(src[off+1:], " \t\r\n")
+	if len(rest) > 0 && (rest[0] == '}' || rest[0] == ']') {
+		return rest[0]
+	}
+	return 0
 }
 
 func cleanSyntaxMessage(msg string, se *jsontext.SyntacticError) string {

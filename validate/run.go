@@ -21,9 +21,13 @@ type run struct {
 	modelID  string // as resolved, for findings
 	findings []Finding
 	urls     []urlRef
+	// collectURLs keeps the URLs that passed the offline check for the
+	// network stage; off when offline, to spare the hot path.
+	collectURLs bool
 	// unverified counts URLs the network check could not judge.
 	unverified int
 	active     []*Variant
+	activeBuf  [8]*Variant
 }
 
 // urlRef is a media URL found in the request, kept for the network stage.
@@ -82,7 +86,7 @@ func (r *run) addAt(ru Rule, sev Severity, off int, ptr, source, msg string) {
 	})
 }
 
-func (r *run) check(p *parser, in Input) {
+func (r *run) check(p *docParser, in Input) {
 	d, err := p.parse(in.Body)
 	r.d = d
 	if err != nil {
@@ -145,8 +149,12 @@ func (r *run) resolveModel(override string) {
 				return
 			}
 		} else if override == "" {
-			id = string(d.str(m))
 			node = m
+			if known, ok := r.cat.byID[string(d.str(m))]; ok {
+				id = known.ID // no copy for the common case
+			} else {
+				id = string(d.str(m))
+			}
 		}
 	}
 	r.modelID = id

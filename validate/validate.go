@@ -20,7 +20,7 @@ type Validator struct {
 	// public-address rule, e.g. a staging server or an httptest server.
 	AllowHosts []string
 
-	pool sync.Pool // of *parser
+	pool sync.Pool // of *docParser
 }
 
 // Input is one request to validate.
@@ -106,12 +106,12 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 	if err := ctx.Err(); err != nil {
 		return Report{}, err
 	}
-	p, _ := v.pool.Get().(*parser)
+	p, _ := v.pool.Get().(*docParser)
 	if p == nil {
-		p = new(parser)
+		p = new(docParser)
 	}
 	defer v.pool.Put(p)
-	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1)}
+	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1), collectURLs: v.Network != nil}
 	r.check(p, in)
 	if v.Network != nil && len(r.urls) > 0 {
 		if err := r.checkNetwork(ctx); err != nil {
@@ -124,12 +124,12 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 // urlJobs runs the offline checks and returns the media URLs that passed
 // them, for prefetching.
 func (v *Validator) urlJobs(in Input) []URLJob {
-	p, _ := v.pool.Get().(*parser)
+	p, _ := v.pool.Get().(*docParser)
 	if p == nil {
-		p = new(parser)
+		p = new(docParser)
 	}
 	defer v.pool.Put(p)
-	r := run{v: v, cat: v.catalog(), line: 1}
+	r := run{v: v, cat: v.catalog(), line: 1, collectURLs: true}
 	r.check(p, in)
 	jobs := make([]URLJob, len(r.urls))
 	for i, u := range r.urls {

@@ -24,6 +24,7 @@ type lintFlags struct {
 	offline       bool
 	workers       int
 	network       networkFlags
+	outputs       []string // --output FORMAT=PATH, see output.go
 }
 
 // formats maps each --format name to its printer. Printers are written one
@@ -71,6 +72,7 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	fl.StringVar(&f.color, "color", "auto", "color text output: auto, always or never (NO_COLOR turns auto off)")
 	fl.BoolVar(&f.offline, "offline", false, "make no network requests (URL syntax is still checked)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files checked at once (0: one per CPU)")
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "also write FORMAT to PATH, as FORMAT=PATH (repeatable; PATH - is standard output)")
 	f.network.register(fl)
 	return cmd
 }
@@ -92,9 +94,9 @@ type printer interface {
 }
 
 func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error {
-	newPrinter, ok := formats[f.format]
-	if !ok {
-		return usagef("unknown format %q (want %s)", f.format, strings.Join(formatNames(), ", "))
+	outputs, err := c.resolveOutputs(cmd, f)
+	if err != nil {
+		return err
 	}
 	if f.failLevel != "error" && f.failLevel != "warning" {
 		return usagef("unknown --fail-level %q (want error or warning)", f.failLevel)
@@ -113,7 +115,11 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		return err
 	}
 	out := bufio.NewWriterSize(c.Stdout, 64<<10)
-	p := newPrinter(out, c, f)
+	p, err := c.openOutputs(outputs, out, f)
+	if err != nil {
+		return err
+	}
+	defer p.close()
 	v := &validate.Validator{AllowHosts: f.network.allowHosts}
 	if !f.offline {
 		var progress io.Writer

@@ -1,0 +1,179 @@
+package validate_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/preflight-dev/preflight/validate"
+)
+
+// The benchmarks here are the per-call budget of issue 6 (a typical ~1 KB
+// valid request under 5 us and 10 allocations) and the engine's throughput
+// over a JSONL stream. They never assert timing: CI runs them once with
+// -benchtime=1x so they keep compiling and passing. For numbers:
+//
+//	go test -run '^$' -bench . -benchmem -count 10 ./validate/ | tee new.txt
+//	benchstat old.txt new.txt
+
+// benchTypical is a ~1 KB valid request with non-ASCII in the prompt, two
+// reference images, a callback and four optional fields.
+var benchTypical = []byte(`{
+  "model": "seedream-4-5",
+  "request_type": "callback",
+  "callback_url": "https://hooks.example.com/apixo/done?job=8f3a2c",
+  "provider": "auto",
+  "input": {
+    "mode": "image-to-image",
+    "prompt": "A quiet harbour town at dawn, fishing boats resting on glassy water, soft pastel sky with thin clouds, gulls circling the lighthouse, warm light on whitewashed houses with blue shutters, morning mist drifting over the hills behind the town, cinematic composition, shallow depth of field, 35mm film look, gentle grain, rich but natural colours, highly detailed reflections in the water, a lone fisherman coiling rope on the pier, crates of fresh catch stacked beside him, a cat watching from a bollard. 港の朝、漁船が静かな水面に浮かぶ。 🌅",
+    "image_urls": ["https://images.example.com/ref/harbour-01.jpg", "https://images.example.com/ref/harbour-02.png"],
+    "aspect_ratio": "16:9",
+    "resolution": "2K",
+    "max_images": 2,
+    "sequential_image_generation": "disabled"
+  }
+}`)
+
+// benchInvalid is the same request with five realistic mistakes: enum case,
+// wrong type, out of range, an unknown field and a typo in the envelope.
+var benchInvalid = []byte(`{
+  "model": "seedream-4-5",
+  "request_type": "Callback",
+  "callback_url": "https://hooks.example.com/apixo/done?job=8f3a2c",
+  "input": {
+    "mode": "image-to-image",
+    "prompt": "A quiet harbour town at dawn, fishing boats resting on glassy water, soft pastel sky with thin clouds, gulls circling the lighthouse, warm light on whitewashed houses with blue shutters, morning mist drifting over the hills behind the town, cinematic composition, shallow depth of field, 35mm film look, gentle grain. 港の朝。",
+    "image_urls": ["https://images.example.com/ref/harbour-01.jpg"],
+    "aspect_ratio": "16:9",
+    "resolution": "2k",
+    "max_images": "2",
+    "sequential_image_generation": "disabled",
+    "seed": 42
+  }
+}`)
+
+// benchShort is a minimal valid request, for the fixed cost of a call.
+var benchShort = []byte(`{"model":"nano-banana","input":{"prompt":"a red fox in fresh snow"}}`)
+
+func BenchmarkRequestTypical(b *testing.B) {
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		body []byte
+	}{
+		{"valid-1KB", benchTypical},
+		{"valid-short", benchShort},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			rep, err := validate.Request(ctx, "", bc.body)
+			if err != nil || len(rep.Findings) != 0 {
+				b.Fatalf("want a clean request, got %v %v", err, rep.Findings)
+			}
+			b.SetBytes(int64(len(bc.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = validate.Request(ctx, "", bc.body)
+			}
+		})
+	}
+}
+
+func BenchmarkRequestInvalid(b *testing.B) {
+	ctx := context.Background()
+	rep, err := validate.Request(ctx, "", benchInvalid)
+	if err != nil || rep.Errors() < 3 {
+		b.Fatalf("want several errors, got %v %v", err, rep.Findings)
+	}
+	b.SetBytes(int64(len(benchInvalid)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = validate.Request(ctx, "", benchInvalid)
+	}
+}
+
+// BenchmarkParse is the document pass alone: the typical body wrapped in an
+// array parses in full and then stops at request-not-object, before any
+// model rule runs (one finding is built).
+func BenchmarkParse(b *testing.B) {
+	body := append(append([]byte("["), benchTypical...), ']')
+	ctx := context.Background()
+	rep, _ := validate.Request(ctx, "", body)
+	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "request-not-object" {
+		b.Fatalf("want one request-not-object finding, got %v", rep.Findings)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = validate.Request(ctx, "", body)
+	}
+}
+
+// benchJSONL builds n compact request lines, 1 in 10 invalid.
+func benchJSONL(b *testing.B, n int) []byte {
+	var good, bad bytes.Buffer
+	for _, pair := range []struct {
+		dst *bytes.Buffer
+		src []byte
+	}{{&good, benchTypical}, {&bad, benchInvalid}} {
+		if err := compact(pair.dst, pair.src); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	out.Grow(n * (good.Len() + 1))
+	for i := range n {
+		if i%10 == 9 {
+			out.Write(bad.Bytes())
+		} else {
+			out.Write(good.Bytes())
+		}
+		out.WriteByte('\n')
+	}
+	return out.Bytes()
+}
+
+func compact(dst *bytes.Buffer, src []byte) error {
+	// Strip the pretty-printing newlines between members; the bodies hold
+	// no newline inside strings.
+	for _, line := range bytes.Split(src, []byte("\n")) {
+		dst.Write(bytes.TrimSpace(line))
+	}
+	if bytes.Contains(dst.Bytes(), []byte("\n")) {
+		return fmt.Errorf("compact: newline left")
+	}
+	return nil
+}
+
+// BenchmarkLintJSONL lints an in-memory 10,000-line batch through Linter, as
+// `preflight lint --offline batch.jsonl` does, findings collected in order.
+// One op is the whole batch; requests/s = 10000 / (ns/op * 1e-9).
+func BenchmarkLintJSONL(b *testing.B) {
+	const lines = 10000
+	data := benchJSONL(b, lines)
+	l := &validate.Linter{}
+	ctx := context.Background()
+	run := func() (requests, findings int) {
+		err := l.Lint(ctx, []string{validate.Stdin}, bytes.NewReader(data), "batch.jsonl", func(res validate.FileResult) error {
+			if res.Err != nil {
+				return res.Err
+			}
+			requests += res.Requests
+			findings += len(res.Findings)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return
+	}
+	if req, f := run(); req != lines || f == 0 {
+		b.Fatalf("linted %d requests with %d findings, want %d requests and some findings", req, f, lines)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+}

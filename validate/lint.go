@@ -35,10 +35,18 @@ type FileResult struct {
 	Findings []Finding
 	// Unverified counts media URLs whose network check could not be made.
 	Unverified int
+	// Partial marks a chunk of a large JSONL file: more results for the
+	// same file follow, and the last one has Partial false. Files of up to
+	// StreamChunk requests always arrive whole.
+	Partial bool
 	// Err is set when the file could not be read; it is a tool failure,
 	// not a finding.
 	Err error
 }
+
+// StreamChunk is how many JSONL requests make one result chunk: a
+// million-line batch streams through in bounded memory.
+const StreamChunk = 4096
 
 // Stdin names standard input in Lint's path list.
 const Stdin = "-"
@@ -145,6 +153,16 @@ func (l *Linter) Lint(ctx context.Context, files []string, stdin io.Reader, stdi
 	for i := range slots {
 		slots[i] = &slot{done: make(chan struct{})}
 	}
+	// JSONL files are streamed in order by the emitting loop itself, with
+	// their lines spread over the workers; single-request files go to the
+	// worker pool whole.
+	streamed := func(i int) bool {
+		name := files[i]
+		if name == Stdin {
+			name = stdinName
+		}
+		return isLines(name)
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(workers, max(len(files), 1)) {
@@ -161,6 +179,9 @@ func (l *Linter) Lint(ctx context.Context, files []string, stdin io.Reader, stdi
 	go func() {
 		defer close(next)
 		for i := range files {
+			if streamed(i) {
+				continue
+			}
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -169,7 +190,13 @@ func (l *Linter) Lint(ctx context.Context, files []string, stdin io.Reader, stdi
 		}
 	}()
 	var err error
-	for _, s := range slots {
+	for i, s := range slots {
+		if streamed(i) {
+			if err = l.streamFile(ctx, v, files[i], stdin, stdinName, workers, emit); err != nil {
+				break
+			}
+			continue
+		}
 		select {
 		case <-s.done:
 		case <-ctx.Done():
@@ -312,4 +339,127 @@ func (l *Linter) eachRequest(r io.Reader, name string, fn func(Input)) {
 		fn(Input{Model: l.Model, Body: body})
 		return nil
 	})
+}
+
+// batch is a run of JSONL lines checked together.
+type batch struct {
+	first  int      // index of the batch in the file
+	lines  []int    // line numbers
+	bodies [][]byte // request bodies (copies: the reader reuses its buffer)
+	done   chan struct{}
+	res    FileResult
+}
+
+// streamFile checks a JSONL file (or stdin) in batches spread over the
+// workers and emits the results in line order, a chunk per StreamChunk
+// requests, so memory stays flat however long the file is.
+func (l *Linter) streamFile(ctx context.Context, v *Validator, path string, stdin io.Reader, stdinName string, workers int, emit func(FileResult) error) error {
+	name := path
+	var r io.Reader
+	if path == Stdin {
+		name, r = stdinName, stdin
+		if name == "" {
+			name = "<stdin>"
+		}
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return emit(FileResult{File: name, Err: err})
+		}
+		defer f.Close()
+		r = f
+	}
+	const perBatch = 256
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan *batch, workers)
+	order := make(chan *batch, 2*workers) // bounds how far reading runs ahead
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				b.res = FileResult{File: name}
+				for i, body := range b.bodies {
+					rep, err := v.Check(ctx, Input{File: name, Line: b.lines[i], Model: l.Model, Body: body})
+					b.res.Requests++
+					b.res.Findings = append(b.res.Findings, rep.Findings...)
+					b.res.Unverified += rep.Unverified
+					if err != nil && b.res.Err == nil {
+						b.res.Err = err
+					}
+				}
+				close(b.done)
+			}
+		}()
+	}
+	var readErr error
+	go func() {
+		defer close(order)
+		defer close(work)
+		cur := &batch{done: make(chan struct{})}
+		send := func() bool {
+			select {
+			case order <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case work <- cur:
+			case <-ctx.Done():
+				return false
+			}
+			cur = &batch{done: make(chan struct{})}
+			return true
+		}
+		readErr = l.eachLine(r, func(line int, body []byte) error {
+			cur.lines = append(cur.lines, line)
+			cur.bodies = append(cur.bodies, bytes.Clone(body))
+			if len(cur.bodies) == perBatch && !send() {
+				return ctx.Err()
+			}
+			return nil
+		})
+		if len(cur.bodies) > 0 {
+			send()
+		}
+	}()
+	acc := FileResult{File: name, Partial: true}
+	var err error
+	for b := range order {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			break
+		}
+		acc.Requests += b.res.Requests
+		acc.Findings = append(acc.Findings, b.res.Findings...)
+		acc.Unverified += b.res.Unverified
+		if acc.Err == nil {
+			acc.Err = b.res.Err
+		}
+		if acc.Requests >= StreamChunk {
+			if err = emit(acc); err != nil {
+				break
+			}
+			acc = FileResult{File: name, Partial: true}
+		}
+	}
+	cancel()
+	for range order {
+		// drain so the reader can finish
+	}
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if readErr != nil && acc.Err == nil {
+		acc.Err = readErr
+	}
+	acc.Partial = false
+	return emit(acc)
 }

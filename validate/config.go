@@ -597,6 +597,39 @@ type ExpectResult struct {
 	Missing, Unexpected []string
 }
 
+// Merge folds in the result of another part of the same file (the linter
+// may deliver a large JSONL file in chunks) and recomputes the diff.
+func (r *ExpectResult) Merge(o *ExpectResult) {
+	for _, p := range o.Patterns {
+		if !slices.Contains(r.Patterns, p) {
+			r.Patterns = append(r.Patterns, p)
+		}
+	}
+	r.Want = sortedUnion(r.Want, o.Want)
+	r.Got = sortedUnion(r.Got, o.Got)
+	r.diff()
+}
+
+func sortedUnion(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (r *ExpectResult) diff() {
+	r.Missing, r.Unexpected = nil, nil
+	for _, w := range r.Want {
+		if !slices.Contains(r.Got, w) {
+			r.Missing = append(r.Missing, w)
+		}
+	}
+	for _, g := range r.Got {
+		if !slices.Contains(r.Want, g) {
+			r.Unexpected = append(r.Unexpected, g)
+		}
+	}
+}
+
 // OK reports whether exactly the declared rules fired.
 func (r *ExpectResult) OK() bool { return len(r.Missing) == 0 && len(r.Unexpected) == 0 }
 
@@ -680,16 +713,7 @@ func (c *Config) Apply(file string, findings []Finding) Applied {
 	}
 	slices.Sort(res.Got)
 	res.Got = slices.Compact(res.Got)
-	for _, w := range res.Want {
-		if !slices.Contains(res.Got, w) {
-			res.Missing = append(res.Missing, w)
-		}
-	}
-	for _, g := range res.Got {
-		if !slices.Contains(res.Want, g) {
-			res.Unexpected = append(res.Unexpected, g)
-		}
-	}
+	res.diff()
 	a.Expect = res
 	if res.OK() {
 		a.Expected = kept

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/preflight-dev/preflight/validate"
+)
+
+// baseline is a recorded set of findings keyed by (file, JSON pointer,
+// rule), not by line, so reformatting a file keeps its findings known.
+// A key recorded n times absorbs n findings.
+type baseline struct {
+	Version  int             `json:"version"`
+	Findings []baselineEntry `json:"findings"`
+
+	left map[baselineEntry]int
+}
+
+type baselineEntry struct {
+	File    string `json:"file"`
+	Pointer string `json:"pointer"`
+	Rule    string `json:"rule"`
+}
+
+const baselineVersion = 1
+
+func baselineKey(f validate.Finding) baselineEntry {
+	file := f.File
+	if file != "" && !strings.HasPrefix(file, "<") {
+		file = strings.TrimPrefix(filepath.ToSlash(filepath.Clean(file)), "./")
+	}
+	return baselineEntry{File: file, Pointer: f.Pointer, Rule: f.Rule}
+}
+
+func readBaseline(path string) (*baseline, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	var b baseline
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", path, err)
+	}
+	if b.Version != baselineVersion {
+		return nil, fmt.Errorf("baseline %s: version %d, want %d", path, b.Version, baselineVersion)
+	}
+	b.left = map[baselineEntry]int{}
+	for _, e := range b.Findings {
+		b.left[e]++
+	}
+	return &b, nil
+}
+
+func (b *baseline) add(fs []validate.Finding) {
+	for _, f := range fs {
+		b.Findings = append(b.Findings, baselineKey(f))
+	}
+}
+
+// filter drops the findings the baseline records.
+func (b *baseline) filter(fs []validate.Finding) []validate.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		k := baselineKey(f)
+		if b.left[k] > 0 {
+			b.left[k]--
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (b *baseline) write(path string) error {
+	b.Version = baselineVersion
+	if b.Findings == nil {
+		b.Findings = []baselineEntry{}
+	}
+	slices.SortStableFunc(b.Findings, func(x, y baselineEntry) int {
+		return strings.Compare(x.File+"\x00"+x.Pointer+"\x00"+x.Rule, y.File+"\x00"+y.Pointer+"\x00"+y.Rule)
+	})
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	return nil
+}

@@ -94,6 +94,9 @@ failure code or HTTP status it predicts, its place in the file, and the fix.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(c.newLint())
+	root.AddCommand(c.newModels())
+	root.AddCommand(c.newExplain())
+	root.AddCommand(c.newVersion())
 	root.AddCommand(c.newConfig(), c.newSchema())
 	return root
 }

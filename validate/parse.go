@@ -33,6 +33,7 @@ const (
 	flagEscaped     uint8 = 1 << iota // a string or name with backslash escapes
 	flagInvalidUTF8                   // a string with bytes that are not UTF-8
 	flagDuplicate                     // a member whose name an earlier sibling has
+	flagInvalidName                   // a member whose name has bytes that are not UTF-8
 )
 
 // doc is a parsed request: the source bytes and the value tree. Node 0 is
@@ -157,6 +158,9 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 			if kind == '"' {
 				n.flags = stringFlags(v)
 			}
+		}
+		if n.nameStart >= 0 && !utf8.Valid(d.src[n.nameStart:n.nameEnd]) {
+			n.flags |= flagInvalidName
 		}
 		idx := int32(len(d.nodes))
 		if parent >= 0 {
@@ -335,6 +339,12 @@ func (d *doc) pointer(i int32) string {
 }
 
 func escapePointer(s string) string {
+	if !utf8.ValidString(s) {
+		// A member name with bytes that are not UTF-8 (json-invalid-utf8)
+		// has no exact pointer; spell the bytes as U+FFFD, as every JSON
+		// encoder of the finding would.
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if !strings.ContainsAny(s, "~/") {
 		return s
 	}

@@ -77,6 +77,8 @@ func TestRequestEngine(t *testing.T) {
 			want: []at{{"prompt-blank", "/input/prompt", `" "`}}},
 		{name: "pointer escapes ~ and /", body: `{` + nb + `"input":{"prompt":"a fox","a/b~c":1},"x~/y":true}`,
 			want: []at{{"field-unknown", "/input/a~1b~0c", `1}`}, {"envelope-unknown-field", "/x~0~1y", `true`}}},
+		{name: "pointer of a name that is not UTF-8", body: "{" + nb + "\"input\":{\"prompt\":\"a fox\"},\"x\xff\":1}",
+			want: []at{{"json-invalid-utf8", "/x\uFFFD", "\"x\xff"}, {"envelope-unknown-field", "/x\uFFFD", "1}"}}},
 		{name: "pointer into arrays", body: `{` + nb + `"input":{"mode":"image-to-image","prompt":"a fox","image_urls":["https://e.com/a.png","file:///tmp/b.png"]}}`,
 			want: []at{{"url-invalid", "/input/image_urls/1", `"file:`}}},
 		{name: "null prompt is absent", body: `{` + nb + `"input":{"prompt":null}}`,

@@ -124,6 +124,10 @@ func (r *run) checkText() {
 		if n.flags&flagInvalidUTF8 != 0 && !r.isPrompt(int32(i)) {
 			r.add("json-invalid-utf8", int32(i), "", LevelStated, "", "string holds bytes that are not valid UTF-8")
 		}
+		if n.flags&flagInvalidName != 0 {
+			ru, _ := RuleByID("json-invalid-utf8")
+			r.addAt(ru, SeverityError, int(n.nameStart), d.pointer(int32(i)), "", "member name holds bytes that are not valid UTF-8")
+		}
 	}
 }
 

@@ -321,7 +321,14 @@ func (r *run) missing(parent int32, name, ptr string, e *effective) {
 	if len(e.Enum) > 0 {
 		msg += "; one of " + enumList(e.Enum)
 	}
-	r.add(rule, parent, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+	level := l.spec.Level
+	if e.Default != nil && level == LevelStated {
+		// "Required, default X" on one page: the API may well fill in the
+		// default, so a missing value is a risk, not a certain failure.
+		level = LevelInferred
+		msg += fmt.Sprintf(" (the docs mark it required but also give the default %s)", formatValue(e.Default))
+	}
+	r.add(rule, parent, ptr, level, l.spec.Source, msg+l.note())
 }
 
 func (r *run) countProblem(node int32, name, ptr string, count int, e *effective) {

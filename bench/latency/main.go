@@ -10,7 +10,9 @@
 // requests served so far; GET /__reset sets it to zero.
 //
 // Paths ending in .jpg or .jpeg get a JPEG, everything else a PNG (RGB, no
-// alpha). Both are 512x512, inside every model's pixel limits. Range
+// alpha). With -hosts N it also listens on the next N-1 loopback addresses
+// (127.0.0.2, ...) on the same port, to spread URLs over hosts the way a
+// batch spreads over CDNs. Both images are 512x512, inside every model's pixel limits. Range
 // requests are honoured (http.ServeContent), as the prober asks for the
 // first bytes only.
 package main
@@ -43,9 +45,10 @@ func main() {
 		maxRun   = flag.Duration("max", 10*time.Minute, "stop after this long")
 		addrFile = flag.String("addr-file", "", "write the listen address (host:port) to this file")
 		size     = flag.Int("size", 512, "image side in pixels")
+		hosts    = flag.Int("hosts", 1, "also listen on the next N-1 loopback addresses (127.0.0.2, ...) on the same port, so URLs can be spread over hosts")
 	)
 	flag.Parse()
-	if err := run(*addr, *delay, *maxRun, *addrFile, *size); err != nil {
+	if err := run(*addr, *delay, *maxRun, *addrFile, *size, *hosts); err != nil {
 		log.Fatal("latency: ", err)
 	}
 }
@@ -68,7 +71,7 @@ func images(side int) (pngData, jpegData []byte, err error) {
 	return p.Bytes(), j.Bytes(), nil
 }
 
-func run(addr string, delay, maxRun time.Duration, addrFile string, side int) error {
+func run(addr string, delay, maxRun time.Duration, addrFile string, side, hosts int) error {
 	pngData, jpegData, err := images(side)
 	if err != nil {
 		return err
@@ -103,6 +106,22 @@ func run(addr string, delay, maxRun time.Duration, addrFile string, side int) er
 		return err
 	}
 	host := ln.Addr().String()
+	lns := []net.Listener{ln}
+	if hosts > 1 {
+		ip := ln.Addr().(*net.TCPAddr).IP.To4()
+		port := ln.Addr().(*net.TCPAddr).Port
+		if ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("-hosts needs an IPv4 loopback -addr")
+		}
+		for k := 1; k < hosts; k++ {
+			next := net.IPv4(ip[0], ip[1], ip[2], ip[3]+byte(k))
+			l, err := net.Listen("tcp", net.JoinHostPort(next.String(), fmt.Sprint(port)))
+			if err != nil {
+				return err
+			}
+			lns = append(lns, l)
+		}
+	}
 	if addrFile != "" {
 		if err := os.WriteFile(addrFile+".tmp", []byte(host+"\n"), 0o644); err != nil {
 			return err
@@ -124,8 +143,14 @@ func run(addr string, delay, maxRun time.Duration, addrFile string, side int) er
 		defer c()
 		_ = srv.Shutdown(sctx)
 	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
+	errc := make(chan error, len(lns))
+	for _, l := range lns {
+		go func() { errc <- srv.Serve(l) }()
+	}
+	for range lns {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	fmt.Fprintf(os.Stderr, "latency: stopped after %s, %d requests\n", time.Since(start).Round(time.Millisecond), count.Load())
 	return nil

@@ -47,6 +47,17 @@ type URLProblem struct {
 // run fetches each unique URL once, however many requests name it.
 type ImageChecker struct {
 	Checker *imagecheck.Checker
+	// Context, if set, bounds all network checks of the run (a whole-run
+	// deadline): once it is done, URLs not yet judged are unverified while
+	// the offline checks go on.
+	Context context.Context
+}
+
+func (c ImageChecker) ctx(ctx context.Context) context.Context {
+	if c.Context != nil {
+		return c.Context
+	}
+	return ctx
 }
 
 // Spec converts a catalog URL field to an imagecheck.Spec.
@@ -87,7 +98,7 @@ func (c ImageChecker) requests(jobs []URLJob) []imagecheck.Request {
 // CheckURLs probes each URL (or takes it from the cache) and judges it
 // against its field's spec.
 func (c ImageChecker) CheckURLs(ctx context.Context, jobs []URLJob) []URLResult {
-	results := c.Checker.CheckAll(ctx, c.requests(jobs))
+	results := c.Checker.CheckAll(c.ctx(ctx), c.requests(jobs))
 	out := make([]URLResult, len(results))
 	for i, r := range results {
 		out[i].Unverified = r.Verdict == imagecheck.Unverified
@@ -104,7 +115,7 @@ func (c ImageChecker) CheckURLs(ctx context.Context, jobs []URLJob) []URLResult 
 // for the same URLs share the fetch.
 func (c ImageChecker) Prefetch(ctx context.Context, jobs []URLJob) {
 	reqs := c.requests(jobs)
-	go c.Checker.CheckAll(ctx, reqs)
+	go c.Checker.CheckAll(c.ctx(ctx), reqs)
 }
 
 // networkRules describe the findings of imagecheck's probe. url-not-public

@@ -132,7 +132,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		if c.IsTerminal(c.Stderr) && f.format != "json" {
 			progress = c.Stderr // a TTY only: nothing reaches a pipe
 		}
-		v.Network = f.network.checker(progress)
+		checker, cancel := f.network.checker(cmd.Context(), progress)
+		defer cancel()
+		v.Network = checker
 	}
 	l := validate.Linter{Validator: v, Model: f.model, Workers: f.workers}
 	var sum summary

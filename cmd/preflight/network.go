@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -18,6 +19,7 @@ type networkFlags struct {
 	allowHosts  []string
 	concurrency int
 	timeout     time.Duration
+	deadline    time.Duration
 	cacheDir    string
 	noCache     bool
 	cacheTTL    time.Duration
@@ -28,6 +30,7 @@ func (n *networkFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&n.allowHosts, "allow-host", nil, "let HOST (or HOST:PORT) through the public-address guard; repeatable")
 	fl.IntVar(&n.concurrency, "concurrency", 16, "URL fetches in flight at once")
 	fl.DurationVar(&n.timeout, "timeout", 15*time.Second, "timeout of one URL fetch attempt")
+	fl.DurationVar(&n.deadline, "network-deadline", 0, "time budget of all URL checks of the run; what is not checked by then is unverified (0: none)")
 	fl.StringVar(&n.cacheDir, "cache", "", "cache directory for URL checks (default: the user cache dir/preflight)")
 	fl.BoolVar(&n.noCache, "no-cache", false, "do not read or write the URL cache")
 	fl.DurationVar(&n.cacheTTL, "cache-ttl", 24*time.Hour, "how long a successful URL check is reused (failures: 10 minutes)")
@@ -45,7 +48,8 @@ func (n *networkFlags) validate() error {
 
 // checker builds the run's URL checker: one per run, so each unique URL is
 // fetched once however many requests name it.
-func (n *networkFlags) checker(progress io.Writer) validate.URLChecker {
+// The returned cancel releases the run's network deadline.
+func (n *networkFlags) checker(ctx context.Context, progress io.Writer) (validate.URLChecker, context.CancelFunc) {
 	c := &imagecheck.Checker{
 		AllowHosts:     n.allowHosts,
 		Concurrency:    n.concurrency,
@@ -71,5 +75,10 @@ func (n *networkFlags) checker(progress io.Writer) validate.URLChecker {
 			}
 		}
 	}
-	return validate.ImageChecker{Checker: c}
+	ic := validate.ImageChecker{Checker: c}
+	cancel := context.CancelFunc(func() {})
+	if n.deadline > 0 {
+		ic.Context, cancel = context.WithTimeout(ctx, n.deadline)
+	}
+	return ic, cancel
 }

@@ -180,3 +180,28 @@ func TestPrivateURLRefusedWithoutAllowHost(t *testing.T) {
 		t.Error("a loopback URL was fetched without --allow-host")
 	}
 }
+
+// TestNetworkDeadline: with a whole-run budget, a server slower than the
+// budget leaves the URL unverified instead of stalling the run.
+func TestNetworkDeadline(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	u, _ := url.Parse(srv.URL)
+	req := fmt.Sprintf(`{"model":"nano-banana","input":{"mode":"image-to-image","prompt":"x y z","image_urls":[%q]}}`, srv.URL+"/slow.png")
+	path := writeFile(t, t.TempDir(), "r.json", req)
+	start := time.Now()
+	code, rep := lintJSON(t, "--no-cache", "--network-deadline", "300ms", "--allow-host", u.Host, path)
+	if code != ExitOK || rep.Summary.Unverified != 1 {
+		t.Errorf("exit %d, summary %+v", code, rep.Summary)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("run took %v despite a 300ms network deadline", d)
+	}
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/preflight-dev/preflight/validate"
+)
+
+// readmeBlock returns the fenced code block after the marker comment
+// <!-- readme:NAME --> in README.md.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "<!-- readme:"+name+" -->")
+	if i < 0 {
+		t.Fatalf("README.md lacks <!-- readme:%s -->", name)
+	}
+	s = s[i:]
+	start := strings.Index(s, "```")
+	body := s[start:]
+	body = body[strings.Index(body, "\n")+1:]
+	end := strings.Index(body, "```")
+	if start < 0 || end < 0 {
+		t.Fatalf("no code block after readme:%s", name)
+	}
+	return body[:end]
+}
+
+// TestReadmeConfig parses the README's example .preflight.yaml.
+func TestReadmeConfig(t *testing.T) {
+	t.Chdir("../..")
+	cfg, err := validate.ParseConfig([]byte(readmeBlock(t, "config")), "README.md/.preflight.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Rules) == 0 || len(cfg.Limits) == 0 || len(cfg.Models) == 0 || len(cfg.Ignore) == 0 ||
+		len(cfg.Expect) == 0 || cfg.Network.Timeout == nil || cfg.Network.Cache == nil {
+		t.Errorf("README config leaves a section out: %+v", cfg)
+	}
+	if _, ok := cfg.Catalog().Model("my-model"); !ok {
+		t.Error("README model not merged")
+	}
+}
+
+// TestReadmePreCommit checks the README's .pre-commit-config.yaml snippet
+// names this repository and hooks that exist.
+func TestReadmePreCommit(t *testing.T) {
+	t.Chdir("../..")
+	var cfg struct {
+		Repos []struct {
+			Repo  string `yaml:"repo"`
+			Rev   string `yaml:"rev"`
+			Hooks []struct {
+				ID string `yaml:"id"`
+			} `yaml:"hooks"`
+		} `yaml:"repos"`
+	}
+	if err := yaml.UnmarshalWithOptions([]byte(readmeBlock(t, "pre-commit")), &cfg, yaml.Strict()); err != nil {
+		t.Fatal(err)
+	}
+	hooks := readHooks(t, ".pre-commit-hooks.yaml")
+	if len(cfg.Repos) != 1 || cfg.Repos[0].Repo != "https://github.com/preflight-dev/preflight" || cfg.Repos[0].Rev == "" {
+		t.Fatalf("snippet: %+v", cfg)
+	}
+	for _, h := range cfg.Repos[0].Hooks {
+		if _, ok := hooks[h.ID]; !ok {
+			t.Errorf("README names hook %q, not in .pre-commit-hooks.yaml", h.ID)
+		}
+	}
+}
+
+// TestReadmeVSCode runs the README's schema command and checks the settings
+// snippet points at the file it writes (the schema's agreement with the
+// linter is tested in package validate).
+func TestReadmeVSCode(t *testing.T) {
+	t.Chdir("../..")
+	var settings struct {
+		Schemas []struct {
+			FileMatch []string `json:"fileMatch"`
+			URL       string   `json:"url"`
+		} `json:"json.schemas"`
+	}
+	if err := json.Unmarshal([]byte(readmeBlock(t, "vscode")), &settings); err != nil {
+		t.Fatal(err)
+	}
+	if len(settings.Schemas) != 1 || settings.Schemas[0].URL != "./.vscode/apixo-request.schema.json" {
+		t.Fatalf("settings: %+v", settings)
+	}
+	readme, _ := os.ReadFile("README.md")
+	if !strings.Contains(string(readme), "preflight schema > .vscode/apixo-request.schema.json") {
+		t.Error("README lost the schema command")
+	}
+	code, out, errs := runCLI(t, "schema", "--no-config")
+	if code != ExitOK {
+		t.Fatalf("schema: exit %d %s", code, errs)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(out), &s); err != nil || s["$schema"] != validate.SchemaDraft {
+		t.Fatalf("schema output: %v", err)
+	}
+}

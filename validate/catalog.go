@@ -68,6 +68,7 @@ type Model struct {
 	Variants   []*Variant             `json:"variants,omitempty"`
 	Deprecated map[string]*Deprecated `json:"deprecated,omitempty"`
 
+	compiled   bool     // compile ran; the model is read-only from then on
 	fieldNames []string // sorted keys of Fields
 	whenFields []string // fields that some variant conditions on
 }
@@ -218,6 +219,12 @@ func (c *Catalog) compile() error {
 		}
 		if _, dup := c.byID[m.ID]; dup {
 			return fmt.Errorf("catalog: model %q listed twice", m.ID)
+		}
+		if m.compiled {
+			// Shared with another catalog (Merge): compiling again would
+			// write to a model other goroutines may be reading.
+			c.byID[m.ID] = m
+			continue
 		}
 		if err := m.compile(); err != nil {
 			return fmt.Errorf("catalog: model %s: %w", m.ID, err)
@@ -374,6 +381,7 @@ func (m *Model) compile() error {
 			return fmt.Errorf("deprecated %s is also a documented field", name)
 		}
 	}
+	m.compiled = true
 	return nil
 }
 

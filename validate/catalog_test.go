@@ -82,3 +82,32 @@ func TestCatalogRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeSharesWithoutWriting checks Merge leaves the models it shares
+// with the embedded catalog untouched, so library users may merge while
+// other goroutines validate (run with -race).
+func TestMergeSharesWithoutWriting(t *testing.T) {
+	base := DefaultCatalog()
+	extra, err := ParseCatalog([]byte(`{"version":1,"models":[{"id":"new-model","family":"image","source":"https://apixo.ai/x","fields":{"mode":{"type":"string","enum":["a"],"default":"a"},"prompt":{"type":"prompt","required":true,"maxLength":10}}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			_, _ = Request(t.Context(), "nano-banana", []byte(`{"input":{"prompt":"a fox","aspect_ratio":"1:1"}}`))
+		}
+	}()
+	merged, err := base.Merge(extra)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := merged.Model("new-model"); !ok {
+		t.Error("merged catalog lacks the new model")
+	}
+	if m1, _ := merged.Model("nano-banana"); m1 != func() *Model { m, _ := base.Model("nano-banana"); return m }() {
+		t.Error("merged catalog copied a shared model instead of sharing it")
+	}
+}

@@ -470,3 +470,56 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Holds reports whether a variant applies to an input given as values
+// (field name to value as encoding/json decodes it: string, float64, bool).
+// Fields absent from values take their documented default.
+func (m *Model) Holds(v *Variant, values map[string]any) bool {
+	for field, want := range v.When {
+		got, ok := values[field]
+		if !ok || got == nil {
+			got = m.Fields[field].Default
+		}
+		if got == nil {
+			return false
+		}
+		if !slices.Contains(want, normalizeJSON(toFloat(got))) {
+			return false
+		}
+	}
+	return true
+}
+
+// toFloat widens Go integers so they compare with catalog numbers.
+func toFloat(v any) any {
+	switch n := v.(type) {
+	case int:
+		return float64(n)
+	case int64:
+		return float64(n)
+	}
+	return v
+}
+
+// Spec returns the spec of a field after every variant that holds for
+// values (see Holds), in catalog order, property by property: what the
+// linter applies to a request with those values. ok is false for a field
+// the model does not document.
+func (m *Model) Spec(field string, values map[string]any) (spec FieldSpec, ok bool) {
+	base := m.Fields[field]
+	if base == nil {
+		return FieldSpec{}, false
+	}
+	spec = *base
+	for _, v := range m.Variants {
+		if o := v.Fields[field]; o != nil && m.Holds(v, values) {
+			merge(&spec, o)
+		}
+	}
+	return spec, true
+}
+
+// Nearest returns the candidate closest to s, for "did you mean"
+// suggestions: a case-insensitive match first, then the nearest by edit
+// distance if it is close enough to be a typo; "" when none is.
+func Nearest(s string, candidates []string) string { return nearest(s, candidates) }

@@ -111,3 +111,28 @@ func TestMergeSharesWithoutWriting(t *testing.T) {
 		t.Error("merged catalog copied a shared model instead of sharing it")
 	}
 }
+
+func TestModelSpec(t *testing.T) {
+	c := DefaultCatalog()
+	m, _ := c.Model("nano-banana")
+	t2i, _ := m.Spec("image_urls", map[string]any{"mode": "text-to-image"})
+	i2i, _ := m.Spec("image_urls", map[string]any{"mode": "image-to-image"})
+	def, _ := m.Spec("image_urls", nil) // default mode: text-to-image
+	if i2i.MaxItems == nil || *i2i.MaxItems != 5 || i2i.MinItems == nil || *i2i.MinItems != 1 {
+		t.Errorf("image-to-image refs: %+v", i2i)
+	}
+	if (t2i.MinItems != nil && *t2i.MinItems > 0) || (def.MinItems != nil && *def.MinItems > 0) {
+		t.Errorf("text-to-image needs no refs: %+v / %+v", t2i, def)
+	}
+	veo, _ := c.Model("veo-3-1")
+	mode, _ := veo.Spec("mode", map[string]any{"generationType": "REFERENCE_2_VIDEO"})
+	if len(mode.Enum) != 1 || mode.Enum[0] != "fast" {
+		t.Errorf("veo REFERENCE_2_VIDEO modes: %v", mode.Enum)
+	}
+	if _, ok := m.Spec("nope", nil); ok {
+		t.Error("Spec of an undocumented field")
+	}
+	if Nearest("promt", m.FieldNames()) != "prompt" {
+		t.Error("Nearest")
+	}
+}

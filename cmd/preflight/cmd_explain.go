@@ -135,43 +135,22 @@ func ruleIDs() []string {
 	return ids
 }
 
-// suggestRule returns the rule ID nearest to s by edit distance, if near
-// enough to be a typo, or the only rule s is a prefix of.
+// suggestRule returns the rule ID nearest to s, if near enough to be a
+// typo, or the first rule s is a prefix of.
 func suggestRule(s string) string {
-	best, bestD := "", len(s)/2+2
+	ids := ruleIDs()
+	if best := validate.Nearest(s, ids); best != "" {
+		return best
+	}
 	var prefixed []string
-	for _, id := range ruleIDs() {
+	for _, id := range ids {
 		if strings.HasPrefix(id, s) {
 			prefixed = append(prefixed, id)
 		}
-		if d := editDistance(s, id); d < bestD {
-			best, bestD = id, d
-		}
 	}
-	if best == "" && len(prefixed) > 0 {
+	if len(prefixed) > 0 {
 		slices.Sort(prefixed)
 		return prefixed[0]
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return ""
 }

@@ -102,24 +102,13 @@ func catalogInfo(cat *validate.Catalog) []modelInfo {
 	return out
 }
 
-// modeLimits applies the variants that depend on the mode alone to the
-// model's fields. Variants on other fields (suno's customMode, ...) are
-// left out: the table shows what holds for the mode as such.
+// modeLimits shows what the linter applies in a mode: the model's fields
+// after the variants that hold for the mode, other fields (suno's
+// customMode, ...) taking their documented defaults.
 func modeLimits(m *validate.Model, mode string) modeInfo {
+	values := map[string]any{"mode": mode}
 	spec := func(name string) validate.FieldSpec {
-		var s validate.FieldSpec
-		if base := m.Fields[name]; base != nil {
-			s = *base
-		}
-		for _, v := range m.Variants {
-			vals, ok := v.When["mode"]
-			if !ok || len(v.When) != 1 || !slices.ContainsFunc(vals, func(x any) bool { return fmt.Sprint(x) == mode }) {
-				continue
-			}
-			if o := v.Fields[name]; o != nil {
-				overlay(&s, o)
-			}
-		}
+		s, _ := m.Spec(name, values)
 		return s
 	}
 	mi := modeInfo{Mode: mode, References: map[string]countRange{}}
@@ -151,24 +140,6 @@ func modeLimits(m *validate.Model, mode string) modeInfo {
 		mi.References[name] = r
 	}
 	return mi
-}
-
-// overlay copies the limits o states over s.
-func overlay(s, o *validate.FieldSpec) {
-	if o.Required != nil {
-		s.Required = o.Required
-	}
-	if o.Forbidden != nil {
-		s.Forbidden = o.Forbidden
-	}
-	for _, p := range []struct{ dst, src **int }{
-		{&s.MinLength, &o.MinLength}, {&s.MaxLength, &o.MaxLength}, {&s.MaxBytes, &o.MaxBytes},
-		{&s.MinItems, &o.MinItems}, {&s.MaxItems, &o.MaxItems},
-	} {
-		if *p.src != nil {
-			*p.dst = *p.src
-		}
-	}
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }

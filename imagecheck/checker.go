@@ -26,9 +26,12 @@ type Checker struct {
 	// public-address rules, e.g. an httptest server on 127.0.0.1.
 	AllowHosts []string
 
-	Concurrency int           // fetches in flight at once; default 16 (I/O bound)
-	PerHost     int           // fetches in flight per host; default 4
-	Timeout     time.Duration // per attempt, headers and body; default 15s
+	Concurrency int // fetches in flight at once; default 16 (I/O bound)
+	// PerHost bounds fetches in flight to one host; 0 means Concurrency.
+	// Reference images usually sit on one CDN or bucket, so a lower
+	// default would serialise the common case; set it to be gentler.
+	PerHost int
+	Timeout time.Duration // per attempt, headers and body; default 15s
 
 	// MaxRetries is how often 429, 5xx and timeouts are retried: 0 means 3,
 	// negative means never.
@@ -81,7 +84,7 @@ func (c *Checker) init() {
 	})
 }
 
-func (c *Checker) perHost() int           { return orDefault(c.PerHost, 4) }
+func (c *Checker) perHost() int           { return orDefault(c.PerHost, orDefault(c.Concurrency, 16)) }
 func (c *Checker) timeout() time.Duration { return orDefault(c.Timeout, 15*time.Second) }
 func (c *Checker) retryDelay() time.Duration {
 	return orDefault(c.RetryDelay, 500*time.Millisecond)

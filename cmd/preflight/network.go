@@ -18,6 +18,7 @@ type networkFlags struct {
 	mode        string // best-effort or required
 	allowHosts  []string
 	concurrency int
+	perHost     int
 	timeout     time.Duration
 	deadline    time.Duration
 	cacheDir    string
@@ -29,6 +30,7 @@ func (n *networkFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&n.mode, "network", "best-effort", "network checks: best-effort (an unverifiable URL warns) or required (it fails)")
 	fl.StringArrayVar(&n.allowHosts, "allow-host", nil, "let HOST (or HOST:PORT) through the public-address guard; repeatable")
 	fl.IntVar(&n.concurrency, "concurrency", 16, "URL fetches in flight at once")
+	fl.IntVar(&n.perHost, "per-host", 0, "URL fetches in flight to one host (0: as many as --concurrency)")
 	fl.DurationVar(&n.timeout, "timeout", 15*time.Second, "timeout of one URL fetch attempt")
 	fl.DurationVar(&n.deadline, "network-deadline", 0, "time budget of all URL checks of the run; what is not checked by then is unverified (0: none)")
 	fl.StringVar(&n.cacheDir, "cache", "", "cache directory for URL checks (default: the user cache dir/preflight)")
@@ -53,6 +55,7 @@ func (n *networkFlags) checker(ctx context.Context, progress io.Writer) (validat
 	c := &imagecheck.Checker{
 		AllowHosts:     n.allowHosts,
 		Concurrency:    n.concurrency,
+		PerHost:        n.perHost,
 		Timeout:        n.timeout,
 		RequireNetwork: n.mode == "required",
 	}

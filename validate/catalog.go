@@ -68,9 +68,10 @@ type Model struct {
 	Variants   []*Variant             `json:"variants,omitempty"`
 	Deprecated map[string]*Deprecated `json:"deprecated,omitempty"`
 
-	compiled   bool     // compile ran; the model is read-only from then on
-	fieldNames []string // sorted keys of Fields
-	whenFields []string // fields that some variant conditions on
+	compiled   bool             // compile ran; the model is read-only from then on
+	fieldNames []string         // sorted keys of Fields
+	fieldIndex map[string]int32 // position of each name in fieldNames
+	whenFields []string         // fields that some variant conditions on
 }
 
 // Variant overrides field specs when every When entry matches.
@@ -307,6 +308,10 @@ func (m *Model) compile() error {
 		}
 	}
 	m.fieldNames = sortedKeys(m.Fields)
+	m.fieldIndex = make(map[string]int32, len(m.fieldNames))
+	for i, name := range m.fieldNames {
+		m.fieldIndex[name] = int32(i)
+	}
 	when := map[string]bool{}
 	for i, v := range m.Variants {
 		if len(v.When) == 0 {

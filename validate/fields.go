@@ -154,6 +154,7 @@ func isTrue(b *bool) bool { return b != nil && *b }
 func (r *run) checkInput(obj int32) {
 	m := r.model
 	d := r.d
+	r.indexInput(obj)
 	r.active = r.activeBuf[:0]
 	for _, v := range m.Variants {
 		if r.matches(obj, v) {
@@ -163,7 +164,7 @@ func (r *run) checkInput(obj int32) {
 	for _, name := range m.fieldNames {
 		var eff effective
 		r.effective(&eff, name)
-		node := d.member(obj, name)
+		node := r.field(obj, name)
 		if node >= 0 && d.nodes[node].kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
@@ -212,10 +213,40 @@ func (r *run) checkInput(obj int32) {
 	}
 }
 
+// indexInput finds the model's fields among the input's members in one
+// pass (the last of duplicate members wins, as in doc.member).
+func (r *run) indexInput(obj int32) {
+	m := r.model
+	r.present = nil
+	if len(m.fieldNames) > len(r.presentBuf) {
+		return // field falls back to a search per field
+	}
+	r.present = r.presentBuf[:len(m.fieldNames)]
+	for i := range r.present {
+		r.present[i] = -1
+	}
+	d := r.d
+	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
+		if i, ok := m.fieldIndex[string(d.name(c))]; ok {
+			r.present[i] = c
+		}
+	}
+}
+
+// field returns the input member holding a documented field, or -1.
+func (r *run) field(obj int32, name string) int32 {
+	if r.present != nil {
+		if i, ok := r.model.fieldIndex[name]; ok {
+			return r.present[i]
+		}
+	}
+	return r.d.member(obj, name)
+}
+
 // matches reports whether every condition of v holds for the input.
 func (r *run) matches(obj int32, v *Variant) bool {
 	for field, vals := range v.When {
-		n := r.d.member(obj, field)
+		n := r.field(obj, field)
 		ok := false
 		if n < 0 || r.d.nodes[n].kind == 'n' {
 			def := r.model.Fields[field].Default

@@ -34,6 +34,7 @@ const (
 	flagInvalidUTF8                   // a string with bytes that are not UTF-8
 	flagDuplicate                     // a member whose name an earlier sibling has
 	flagInvalidName                   // a member whose name has bytes that are not UTF-8
+	flagEscapedName                   // a member whose name has backslash escapes
 )
 
 // doc is a parsed request: the source bytes and the value tree. Node 0 is
@@ -81,6 +82,7 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 	depth := 0
 	var stackOverflow []int32
 	pendingName := [2]int32{-1, -1}
+	pendingEscaped := false
 	push := func(i int32) {
 		if depth < len(stack) {
 			stack[depth] = i
@@ -125,6 +127,7 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 			}
 			end := int32(p.dec.InputOffset())
 			pendingName = [2]int32{end - int32(len(name)), end}
+			pendingEscaped = bytes.IndexByte(name, '\\') >= 0
 			continue
 		}
 		kind := p.dec.PeekKind()
@@ -142,6 +145,10 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 		n := node{kind: kind, parent: parent, nameStart: pendingName[0], nameEnd: pendingName[1],
 			firstChild: -1, nextSibling: -1, lastChild: -1}
 		pendingName = [2]int32{-1, -1}
+		if pendingEscaped {
+			n.flags |= flagEscapedName
+			pendingEscaped = false
+		}
 		switch kind {
 		case '{', '[':
 			if _, err := p.dec.ReadToken(); err != nil {
@@ -156,7 +163,7 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 			n.end = int32(p.dec.InputOffset())
 			n.start = n.end - int32(len(v))
 			if kind == '"' {
-				n.flags = stringFlags(v)
+				n.flags |= stringFlags(v)
 			}
 		}
 		if n.nameStart >= 0 && !utf8.Valid(d.src[n.nameStart:n.nameEnd]) {
@@ -262,7 +269,7 @@ func stringFlags(raw []byte) uint8 {
 
 func sameName(d *doc, a, b *node) bool {
 	na, nb := d.src[a.nameStart:a.nameEnd], d.src[b.nameStart:b.nameEnd]
-	if bytes.IndexByte(na, '\\') < 0 && bytes.IndexByte(nb, '\\') < 0 {
+	if (a.flags|b.flags)&flagEscapedName == 0 {
 		return bytes.Equal(na, nb)
 	}
 	return unquote(na) == unquote(nb)
@@ -294,7 +301,7 @@ func (d *doc) str(i int32) []byte {
 func (d *doc) name(i int32) []byte {
 	n := &d.nodes[i]
 	raw := d.src[n.nameStart:n.nameEnd]
-	if bytes.IndexByte(raw, '\\') < 0 {
+	if n.flags&flagEscapedName == 0 {
 		return raw[1 : len(raw)-1]
 	}
 	out, _ := jsontext.AppendUnquote(nil, raw)

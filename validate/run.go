@@ -28,6 +28,11 @@ type run struct {
 	unverified int
 	active     []*Variant
 	activeBuf  [8]*Variant
+	// present maps the model's field positions to their input nodes (-1:
+	// absent), found in one pass over the input instead of a search per
+	// field. Nil when the model has more fields than presentBuf holds.
+	present    []int32
+	presentBuf [64]int32
 }
 
 // urlRef is a media URL found in the request, kept for the network stage.

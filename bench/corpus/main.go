@@ -329,80 +329,19 @@ func (b *builder) valid() {
 	}
 }
 
-// effective applies the variants whose conditions hold for the input so far.
+// effective applies the variants whose conditions hold for the input so
+// far, exactly as the linter does (validate.Model.Spec).
 func (b *builder) effective() map[string]*validate.FieldSpec {
-	out := map[string]*validate.FieldSpec{}
-	for name, fs := range b.m.Fields {
-		c := *fs
-		out[name] = &c
+	values := make(map[string]any, len(b.input))
+	for _, e := range b.input {
+		values[e.k] = e.v
 	}
-	for _, v := range b.m.Variants {
-		if !b.holds(v) {
-			continue
-		}
-		for name, o := range v.Fields {
-			merge(out[name], o)
-		}
+	out := map[string]*validate.FieldSpec{}
+	for _, name := range b.m.FieldNames() {
+		spec, _ := b.m.Spec(name, values)
+		out[name] = &spec
 	}
 	return out
-}
-
-func (b *builder) holds(v *validate.Variant) bool {
-	for f, vals := range v.When {
-		got, ok := b.get(f)
-		if !ok {
-			got = b.m.Fields[f].Default
-		}
-		if got == nil {
-			return false
-		}
-		if n, isInt := got.(int); isInt {
-			got = float64(n)
-		}
-		if !slices.Contains(vals, got) {
-			return false
-		}
-	}
-	return true
-}
-
-func merge(dst, o *validate.FieldSpec) {
-	if o.Enum != nil {
-		dst.Enum = o.Enum
-	}
-	if o.Required != nil {
-		dst.Required = o.Required
-	}
-	if o.Forbidden != nil {
-		dst.Forbidden = o.Forbidden
-	}
-	if o.Minimum != nil {
-		dst.Minimum = o.Minimum
-	}
-	if o.Maximum != nil {
-		dst.Maximum = o.Maximum
-	}
-	if o.MultipleOf != nil {
-		dst.MultipleOf = o.MultipleOf
-	}
-	if o.MinLength != nil {
-		dst.MinLength = o.MinLength
-	}
-	if o.MaxLength != nil {
-		dst.MaxLength = o.MaxLength
-	}
-	if o.MaxBytes != nil {
-		dst.MaxBytes = o.MaxBytes
-	}
-	if o.MinItems != nil {
-		dst.MinItems = o.MinItems
-	}
-	if o.MaxItems != nil {
-		dst.MaxItems = o.MaxItems
-	}
-	if o.Items != nil {
-		dst.Items = o.Items
-	}
 }
 
 func (b *builder) pick(fs *validate.FieldSpec) any {

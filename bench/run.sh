@@ -286,8 +286,8 @@ NODE=$(node --version 2>/dev/null || echo "none")
 	echo "Corpus: \`go run ./bench/corpus\` (seed 1): 10,000 files of every catalog model, about 10% invalid (enum case, too-long prompt,"
 	echo "missing required field, wrong type, too many references, out of range), prompts 20-2000 characters incl. CJK, accents and emoji, ~1 KB per body."
 	echo "The JSONL scenario uses 100,000 requests of the same generator; the 1,000,000-line file is that file 10 times."
-	echo "Scenario 5 puts all 1,000 URLs on one host, so imagecheck's per-host limit (4 fetches in flight, default) bounds it, not --concurrency 16;"
-	echo "5a spreads the same URLs over 4 loopback hosts (127.0.0.1-4) to show the fetch pool itself."
+	echo "Scenario 5 puts all 1,000 URLs on one host (the per-host limit defaults to --concurrency, so one host gets the whole pool);"
+	echo "5a spreads the same URLs over 4 loopback hosts (127.0.0.1-4)."
 	echo "Peer of scenario 4: kin-openapi \`openapi3filter.ValidateRequest\` on the same body (bench/peer, its own module)."
 } >"$RESULTS"
 echo

@@ -58,12 +58,17 @@ func (f Finding) String() string {
 }
 
 // Predicts names what the API would answer: a failCode or an HTTP status.
-func (f Finding) Predicts() string {
+func (f Finding) Predicts() string { return predicts(f.FailCode, f.HTTPStatus) }
+
+// Predicts names what the rule predicts: a failCode or an HTTP status.
+func (r Rule) Predicts() string { return predicts(r.FailCode, r.HTTPStatus) }
+
+func predicts(failCode string, status int) string {
 	switch {
-	case f.FailCode != "":
-		return f.FailCode
-	case f.HTTPStatus != 0:
-		return fmt.Sprintf("HTTP %d", f.HTTPStatus)
+	case failCode != "":
+		return failCode
+	case status != 0:
+		return fmt.Sprintf("HTTP %d", status)
 	}
 	return ""
 }

@@ -90,7 +90,7 @@ func (c *Command) newExplain() *cobra.Command {
 
 func explainRule(ctx context.Context, w io.Writer, r validate.Rule) error {
 	fmt.Fprintf(w, "%s (%s)\n\n  %s\n\n", r.ID, r.Severity, r.Summary)
-	if pred := rulePredicts(r); pred != "" {
+	if pred := r.Predicts(); pred != "" {
 		kind := "failCode"
 		if r.FailCode == "" {
 			kind = "status"

@@ -118,7 +118,7 @@ func sarifRules() []sarifRule {
 	out := make([]sarifRule, len(rules))
 	for i, r := range rules {
 		full := r.Summary
-		if pred := rulePredicts(r); pred != "" {
+		if pred := r.Predicts(); pred != "" {
 			full += " The API would answer " + pred + "."
 		}
 		out[i] = sarifRule{
@@ -133,17 +133,6 @@ func sarifRules() []sarifRule {
 		}
 	}
 	return out
-}
-
-// rulePredicts names what a rule predicts: a failCode or an HTTP status.
-func rulePredicts(r validate.Rule) string {
-	switch {
-	case r.FailCode != "":
-		return r.FailCode
-	case r.HTTPStatus != 0:
-		return fmt.Sprintf("HTTP %d", r.HTTPStatus)
-	}
-	return ""
 }
 
 func ruleDocURL(id string) string { return rulesDocURL + "#" + id }

@@ -70,8 +70,10 @@ func TestPreCommitHooks(t *testing.T) {
 	}
 	for _, id := range []string{"preflight", "preflight-network", "preflight-system"} {
 		h := hooks[id]
-		if !slices.Contains(h.TypesOr, "json") || h.Files != `\.(json|jsonl|ndjson)$` {
-			t.Errorf("hook %s selects %v %q", id, h.TypesOr, h.Files)
+		// identify has no jsonl/ndjson tag and types are ANDed with files:
+		// only "text" (or no types) lets JSONL batches through.
+		if len(h.TypesOr) > 0 || !slices.Equal(h.Types, []string{"text"}) || h.Files != `\.(json|jsonl|ndjson)$` {
+			t.Errorf("hook %s selects types %v types_or %v files %q", id, h.Types, h.TypesOr, h.Files)
 		}
 	}
 	if !strings.Contains(hooks["preflight"].Entry, "--offline") || strings.Contains(hooks["preflight-network"].Entry, "--offline") {

@@ -560,6 +560,12 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 		if s := nearestRatio(string(d.str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
+		// A size with a unit ("1080p", "3K") is nearest to the closest size
+		// of that unit, not to the nearest spelling ("1080p" is one edit
+		// from "480p" but means the largest size, 720p here).
+		if s := nearestMeasure(string(d.str(node)), strs); s != "" {
+			return strconv.Quote(s)
+		}
 		if s := nearest(string(d.str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
@@ -621,6 +627,46 @@ func nearestRatio(s string, candidates []string) string {
 		}
 	}
 	return best
+}
+
+// nearestMeasure returns the candidate "<number><unit>" with the same unit
+// (case-insensitive) whose number is closest to s's (by ratio), or "" when
+// s or no candidate is such a measure.
+func nearestMeasure(s string, candidates []string) string {
+	want, unit, ok := parseMeasure(s)
+	if !ok {
+		return ""
+	}
+	best, bestD := "", math.Inf(1)
+	for _, c := range candidates {
+		if v, u, ok := parseMeasure(c); ok && strings.EqualFold(u, unit) && math.Abs(math.Log(v/want)) < bestD {
+			best, bestD = c, math.Abs(math.Log(v/want))
+		}
+	}
+	return best
+}
+
+// parseMeasure splits "1080p" into 1080 and "p"; the unit is one or two
+// letters.
+func parseMeasure(s string) (float64, string, bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	unit := s[i:]
+	if i == 0 || i > 6 || len(unit) == 0 || len(unit) > 2 {
+		return 0, "", false
+	}
+	for j := 0; j < len(unit); j++ {
+		if c := unit[j] | 0x20; c < 'a' || c > 'z' {
+			return 0, "", false
+		}
+	}
+	v, err := strconv.ParseFloat(s[:i], 64)
+	if err != nil || v <= 0 {
+		return 0, "", false
+	}
+	return v, unit, true
 }
 
 // parseRatio reads "W:H" with positive W and H as ln(W/H).

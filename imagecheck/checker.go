@@ -17,8 +17,10 @@ import (
 type Checker struct {
 	// Client makes the requests. nil means a client whose dialer refuses
 	// non-public addresses (see DialContext) and that uses no proxy. A
-	// caller's client is used with the probe's redirect policy; keep the
-	// address check by using c.DialContext in its Transport.
+	// caller's client is used with the probe's redirect policy, and its
+	// *http.Transport (nil: the default) is cloned with that dialer and no
+	// proxy, whatever it set; a Transport of another type is used as given,
+	// so it must keep the address check itself (use c.DialContext).
 	Client *http.Client
 	// Resolver resolves host names; nil means net.DefaultResolver.
 	Resolver Resolver

@@ -164,25 +164,54 @@ func controlPublic(ctx context.Context, network, address string, _ syscall.RawCo
 	return nil
 }
 
-// newClient builds the default client: the guarded dialer, no proxy (a proxy
-// would connect on our behalf and bypass the address check), no transparent
-// gzip (byte counts must be the file's), and the redirect policy.
+// newClient builds the client: the guarded dialer, no proxy (a proxy would
+// connect on our behalf and bypass the address check), no transparent gzip
+// (byte counts must be the file's), bounded response headers, and the
+// redirect policy.
+//
+// A caller's Client keeps its Timeout, Jar and TLS settings, but its
+// *http.Transport (or the default one, for a nil Transport) is cloned with
+// the guard put back: any Proxy, Dial or DialTLS it set is replaced, since
+// each of them could connect to a private address unchecked. A Transport
+// of another type is used as given and must do its own guarding.
 func (c *Checker) newClient() *http.Client {
+	cl := &http.Client{}
 	if c.Client != nil {
-		cl := *c.Client
-		cl.CheckRedirect = c.checkRedirect
-		return &cl
+		*cl = *c.Client
 	}
-	t := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           c.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		DisableCompression:    true,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   c.perHost(),
-		IdleConnTimeout:       30 * time.Second,
-		ExpectContinueTimeout: time.Second,
+	cl.CheckRedirect = c.checkRedirect
+	switch t := cl.Transport.(type) {
+	case nil:
+		cl.Transport = c.guard(&http.Transport{
+			ForceAttemptHTTP2:     true,
+			TLSHandshakeTimeout:   10 * time.Second,
+			MaxIdleConns:          64,
+			MaxIdleConnsPerHost:   c.perHost(),
+			IdleConnTimeout:       30 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		})
+	case *http.Transport:
+		cl.Transport = c.guard(t.Clone())
 	}
-	return &http.Client{Transport: t, CheckRedirect: c.checkRedirect}
+	return cl
+}
+
+// maxHeaderBytes bounds a response's header: a hostile server cannot make
+// each fetch buffer the transport's default of 10 MB.
+const maxHeaderBytes = 256 << 10
+
+// guard makes t connect only through DialContext, never via a proxy.
+func (c *Checker) guard(t *http.Transport) *http.Transport {
+	t.Proxy = nil
+	t.OnProxyConnectResponse = nil
+	t.GetProxyConnectHeader = nil
+	t.Dial = nil
+	t.DialTLS = nil
+	t.DialTLSContext = nil
+	t.DialContext = c.DialContext
+	t.DisableCompression = true
+	if t.MaxResponseHeaderBytes <= 0 || t.MaxResponseHeaderBytes > maxHeaderBytes {
+		t.MaxResponseHeaderBytes = maxHeaderBytes
+	}
+	return t
 }

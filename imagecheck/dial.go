@@ -40,16 +40,31 @@ func (e *NotPublicError) Error() string {
 type allowedKey struct{}
 
 // allowed reports whether host (with port, as a URL or dial address names
-// it) is in AllowHosts. An entry is a host, matching any port, or host:port.
+// it) is in AllowHosts. An entry is a host, matching any port, or host:port
+// (IPv6 in brackets). Host names compare without case and trailing dot; an
+// entry without a host allows nothing.
 func (c *Checker) allowed(host, port string) bool {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	for _, h := range c.AllowHosts {
-		h = strings.ToLower(h)
-		if h == host || h == "["+host+"]" || h == net.JoinHostPort(host, port) {
+	host = normHost(host)
+	if host == "" {
+		return false
+	}
+	for _, e := range c.AllowHosts {
+		h, p := e, ""
+		if hh, pp, err := net.SplitHostPort(e); err == nil {
+			h, p = hh, pp
+		}
+		if normHost(h) == host && (p == "" || p == port) {
 			return true
 		}
 	}
 	return false
+}
+
+// normHost is a host as AllowHosts compares it: lower case, no brackets,
+// no trailing dot.
+func normHost(h string) string {
+	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	return strings.ToLower(strings.TrimSuffix(h, "."))
 }
 
 // checkHop vets a URL before a request is sent to it, the first one and each

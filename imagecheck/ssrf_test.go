@@ -164,3 +164,23 @@ func TestCustomClientKeepsGuard(t *testing.T) {
 		t.Errorf("caller's TLS client: %v %+v", r.Verdict, r.Problems)
 	}
 }
+func TestAllowHostsNormalised(t *testing.T) {
+	c := &Checker{AllowHosts: []string{"Images.Example.COM.", "[::1]:8080", "10.0.0.1"}}
+	for _, tc := range []struct {
+		host, port string
+		want       bool
+	}{
+		{"images.example.com", "443", true},
+		{"IMAGES.example.com.", "80", true},
+		{"::1", "8080", true},
+		{"::1", "22", false},
+		{"10.0.0.1", "22", true},
+		{"10.0.0.2", "22", false},
+		{"example.com", "443", false},
+		{"", "8080", false},
+	} {
+		if got := c.allowed(tc.host, tc.port); got != tc.want {
+			t.Errorf("allowed(%q, %q) = %v, want %v", tc.host, tc.port, got, tc.want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ func ExampleRequest() {
 	// Output:
 	// poster.json:4:15: error: prompt is 2 characters; at least 3 required (flux-2) [prompt-too-short]
 	//   pointer /input/prompt, predicts INVALID_PROMPT: Provide a valid prompt of at least 3 characters
-	// poster.json:5:19: error: resolution "4k" is not allowed for flux-2; allowed: "1K", "2K" (did you mean "2K"?) (uppercase K; legacy page marked resolution required with default 1K) [field-enum]
+	// poster.json:5:19: error: resolution "4k" is not allowed for flux-2; allowed: "1K", "2K" (did you mean "2K"?) [field-enum]
 	//   pointer /input/resolution, predicts HTTP 400: Use one of the allowed values.
 	// ok: false
 }

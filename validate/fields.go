@@ -62,11 +62,25 @@ func (l layer) context() string {
 	return " " + l.variant.whenText
 }
 
+// note renders the layer's note for a finding on the property it sets. A
+// base spec's note describes the field as a whole (defaults, legacy names,
+// billing), which says nothing about a stated limit that was broken, so it
+// is shown only when it explains a hedged (warning-level) fact; a variant's
+// note is about its condition and always shown.
 func (l layer) note() string {
-	if l.spec.Note != "" {
-		return " (" + l.spec.Note + ")"
+	if l.spec.Note == "" || (l.variant == nil && l.spec.Level == LevelStated) {
+		return ""
 	}
-	return ""
+	return " (" + l.spec.Note + ")"
+}
+
+// reason renders the note behind a forbidden field: the docs' words on why
+// the field is not accepted.
+func (l layer) reason() string {
+	if l.spec.Note == "" {
+		return ""
+	}
+	return " (" + l.spec.Note + ")"
 }
 
 func merge(dst *FieldSpec, o *FieldSpec) {
@@ -330,7 +344,7 @@ func (r *run) checkField(parent int32, name string, node int32, e *effective) {
 			rule = "prompt-not-accepted"
 			what = fmt.Sprintf("%s takes no prompt", r.model.ID)
 		}
-		r.add(rule, node, ptr, l.spec.Level, l.spec.Source, what+l.context()+l.note())
+		r.add(rule, node, ptr, l.spec.Level, l.spec.Source, what+l.context()+l.reason())
 		return
 	}
 	r.checkValue(name, node, ptr, e)

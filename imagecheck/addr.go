@@ -5,7 +5,7 @@ import "net/netip"
 // IsPublicAddr reports whether a is a globally routable unicast address, the
 // only kind the API's servers can download from. IPv4-mapped IPv6 addresses
 // are judged by the IPv4 address they carry, and so are the IPv4 addresses
-// embedded in 6to4 and NAT64 addresses.
+// embedded in 6to4, NAT64 and Teredo addresses.
 func IsPublicAddr(a netip.Addr) bool { return nonPublicReason(a) == "" }
 
 // reserved lists special-purpose ranges (IANA registries) that the standard
@@ -35,6 +35,7 @@ var (
 	globalV6  = netip.MustParsePrefix("2000::/3") // all IPv6 global unicast space
 	sixToFour = netip.MustParsePrefix("2002::/16")
 	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	teredo    = netip.MustParsePrefix("2001::/32")
 )
 
 // nonPublicReason says what kind of non-public address a is ("a loopback
@@ -80,6 +81,14 @@ func nonPublicReason(a netip.Addr) string {
 			return embedded("NAT64", netip.AddrFrom4([4]byte(b[12:16])))
 		case sixToFour.Contains(a):
 			return embedded("6to4", netip.AddrFrom4([4]byte(b[2:6])))
+		case teredo.Contains(a):
+			// Teredo carries the server's IPv4 address and, inverted, the
+			// client's; a tunnel endpoint may route to either.
+			if why := embedded("Teredo", netip.AddrFrom4([4]byte(b[4:8]))); why != "" {
+				return why
+			}
+			client := [4]byte{^b[12], ^b[13], ^b[14], ^b[15]}
+			return embedded("Teredo", netip.AddrFrom4(client))
 		case !globalV6.Contains(a):
 			return "a reserved IPv6 address (outside 2000::/3)"
 		}

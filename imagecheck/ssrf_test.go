@@ -184,3 +184,22 @@ func TestAllowHostsNormalised(t *testing.T) {
 		}
 	}
 }
+func TestSpecialAddresses(t *testing.T) {
+	for _, s := range []string{
+		"0.0.0.0", "0.1.2.3", "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1",
+		"169.254.169.254", "224.0.0.1", "239.255.255.250", "255.255.255.255", "240.0.0.1",
+		"::", "::1", "fe80::1", "fe80::1%eth0", "fc00::1", "fd00:ec2::254", "ff02::1",
+		"::ffff:127.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",
+		"64:ff9b:1::1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2002:c0a8:101::1", "100::1", "2001:db8::1",
+		"2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+	} {
+		if IsPublicAddr(netip.MustParseAddr(s)) {
+			t.Errorf("%s judged public", s)
+		}
+	}
+	for _, s := range []string{"93.184.216.34", "8.8.8.8", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1"} {
+		if !IsPublicAddr(netip.MustParseAddr(s)) {
+			t.Errorf("%s judged not public", s)
+		}
+	}
+}

@@ -101,6 +101,15 @@ type Facts struct {
 // Evaluate judges probe facts against a field's Spec. It is pure, so cached
 // facts can be re-judged for every field that uses the same URL.
 func Evaluate(f Facts, spec Spec) (Verdict, []Problem) {
+	v, ps := evaluate(f, spec)
+	for i := range ps {
+		// Facts come from a server or a cache file: print them safely.
+		ps[i].Message = cleanText(ps[i].Message, 2*maxErrText)
+	}
+	return v, ps
+}
+
+func evaluate(f Facts, spec Spec) (Verdict, []Problem) {
 	var ps []Problem
 	add := func(rule, code, sev, format string, args ...any) {
 		ps = append(ps, Problem{Rule: rule, FailCode: code, Severity: sev,

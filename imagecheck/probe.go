@@ -65,9 +65,14 @@ func (c *Checker) probe(ctx context.Context, raw string, countLimit int64) Facts
 		f.Err += fmt.Sprintf(" (after %d attempts)", f.Attempts)
 	}
 	f.URL = raw
+	f.Err = cleanText(f.Err, maxErrText)
 	f.CheckedAt = time.Now().UTC()
 	return f
 }
+
+// maxErrText bounds the cause quoted in a message: a status reason or an
+// error can carry up to a whole header's worth of the server's bytes.
+const maxErrText = 300
 
 // fetchOnce makes one GET and reads as little as it can: HeadBytes when the
 // server honours Range or states Content-Length, at most countLimit bytes

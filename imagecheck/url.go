@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // needPublic ends every URL reason: the API downloads the file from its own
@@ -37,6 +40,33 @@ func shorten(s string, n int) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// cleanText makes text that came from a server (a status reason, an error
+// quoting its bytes, a cached entry) safe to print: control and format
+// characters (terminal escapes, bidi overrides) are spelled as Go escapes,
+// and it is cut to about n bytes.
+func cleanText(s string, n int) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		var b strings.Builder
+		for _, r := range s {
+			if r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' {
+				q := strconv.QuoteRuneToASCII(r)
+				b.WriteString(q[1 : len(q)-1])
+				continue
+			}
+			b.WriteRune(r)
+		}
+		s = b.String()
+	}
+	return shorten(s, n)
+}
 
 // CheckURL reports, without any network access, whether raw could be a
 // publicly accessible http(s) URL. It returns nil or a *URLError.

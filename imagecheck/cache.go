@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -66,15 +67,30 @@ func (d *DirCache) ttl(f Facts) time.Duration {
 	return orDefault(d.TTL, 24*time.Hour)
 }
 
-// Get implements Cache. A missing, unreadable, stale or foreign entry is a
-// miss.
+// maxEntryBytes bounds a cache file; real entries are a few hundred bytes.
+const maxEntryBytes = 1 << 20
+
+// clockSkew is how far in the future an entry's CheckedAt may be.
+const clockSkew = time.Minute
+
+// Get implements Cache. A missing, unreadable, oversized, stale, future or
+// foreign entry is a miss, and so is anything but a regular file (Put never
+// makes a symlink).
 func (d *DirCache) Get(url string) (Facts, bool) {
 	p, err := d.path(url)
 	if err != nil {
 		return Facts{}, false
 	}
-	b, err := os.ReadFile(p)
+	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() || st.Size() > maxEntryBytes {
+		return Facts{}, false
+	}
+	file, err := os.Open(p)
 	if err != nil {
+		return Facts{}, false
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, maxEntryBytes+1))
+	if err != nil || len(b) > maxEntryBytes {
 		return Facts{}, false
 	}
 	var e cacheEntry
@@ -82,14 +98,17 @@ func (d *DirCache) Get(url string) (Facts, bool) {
 		return Facts{}, false
 	}
 	ttl := d.ttl(e.Facts)
-	if ttl < 0 || time.Since(e.Facts.CheckedAt) > ttl {
+	age := time.Since(e.Facts.CheckedAt)
+	if ttl < 0 || age > ttl || age < -clockSkew {
 		return Facts{}, false
 	}
 	return e.Facts, true
 }
 
 // Put implements Cache. It writes atomically (temp file and rename), so
-// concurrent runs never read half an entry.
+// concurrent runs never read half an entry. Directories it creates are
+// private to the user (0700) and entries are 0600: they name the URLs
+// checked.
 func (d *DirCache) Put(f Facts) error {
 	if d.ttl(f) < 0 {
 		return nil
@@ -103,7 +122,7 @@ func (d *DirCache) Put(f Facts) error {
 		return fmt.Errorf("imagecheck cache: encode: %w", err)
 	}
 	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("imagecheck cache: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, ".tmp-*")

@@ -1,0 +1,94 @@
+package imagecheck
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestDirCachePermissions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	c := &DirCache{Dir: dir}
+	if err := c.Put(Facts{URL: "https://a.example.com/x.png", Format: "png", CheckedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	// Entries name the URLs a user checks: other users may not list them.
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if st, err := os.Stat(d); err != nil || st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v, %v", d, st.Mode().Perm(), err)
+		}
+	}
+	p, _ := c.path("https://a.example.com/x.png")
+	if st, err := os.Stat(p); err != nil || st.Mode().Perm()&0o077 != 0 {
+		t.Errorf("entry: mode %v, %v", st.Mode().Perm(), err)
+	}
+}
+
+func TestDirCacheHostileEntries(t *testing.T) {
+	dir := t.TempDir()
+	c := &DirCache{Dir: dir}
+	const u = "https://a.example.com/x.png"
+	p, _ := c.path(u)
+	write := func(f Facts) {
+		b, _ := json.Marshal(cacheEntry{V: cacheVersion, Facts: f})
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// An entry from the future never expires by age: treat it as stale.
+	write(Facts{URL: u, Format: "png", CheckedAt: time.Now().AddDate(100, 0, 0)})
+	if _, hit := c.Get(u); hit {
+		t.Error("entry checked in the future served")
+	}
+
+	// An enormous entry is not read whole.
+	os.Remove(p)
+	f, _ := os.Create(p)
+	f.Truncate(64 << 20)
+	f.Close()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	_, hit := c.Get(u)
+	runtime.ReadMemStats(&m1)
+	if hit || m1.TotalAlloc-m0.TotalAlloc > 8<<20 {
+		t.Errorf("64 MB entry: hit=%v, allocated %d bytes", hit, m1.TotalAlloc-m0.TotalAlloc)
+	}
+
+	// A symlink planted in the cache is not followed.
+	os.Remove(p)
+	target := filepath.Join(t.TempDir(), "elsewhere.json")
+	b, _ := json.Marshal(cacheEntry{V: cacheVersion, Facts: Facts{URL: u, Format: "png", CheckedAt: time.Now()}})
+	os.WriteFile(target, b, 0o600)
+	if err := os.Symlink(target, p); err != nil {
+		t.Skip(err)
+	}
+	if _, hit := c.Get(u); hit {
+		t.Error("symlinked entry served")
+	}
+}
+
+func TestDirCacheConcurrentPut(t *testing.T) {
+	c := &DirCache{Dir: t.TempDir()}
+	const u = "https://a.example.com/x.png"
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			for range 20 {
+				c.Put(Facts{URL: u, Format: "png", Width: i, CheckedAt: time.Now()})
+				if f, hit := c.Get(u); !hit || f.Format != "png" {
+					t.Errorf("torn or missing entry: %v %+v", hit, f)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if left, _ := filepath.Glob(filepath.Join(c.Dir, ".tmp-*")); len(left) != 0 {
+		t.Errorf("temp files left: %v", left)
+	}
+}

@@ -114,6 +114,10 @@ type FieldSpec struct {
 	Items      *FieldSpec            `json:"items,omitempty"`
 	Properties map[string]*FieldSpec `json:"properties,omitempty"`
 	StripFrom  string                `json:"stripFrom,omitempty"`
+	// DeprecatedValues are values older docs allowed that the API still
+	// accepts and maps to another (midjourney speed relaxed -> fast): a
+	// warning, not an enum error. The replacement may be "".
+	DeprecatedValues map[string]string `json:"deprecatedValues,omitempty"`
 
 	Media        string   `json:"media,omitempty"`
 	Formats      []string `json:"formats,omitempty"`

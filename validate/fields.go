@@ -132,6 +132,9 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	if o.StripFrom != "" {
 		dst.StripFrom = o.StripFrom
 	}
+	if o.DeprecatedValues != nil {
+		dst.DeprecatedValues = o.DeprecatedValues
+	}
 	if o.Media != "" {
 		dst.Media = o.Media
 	}
@@ -418,6 +421,17 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 	k := d.nodes[node].kind
 	if !r.checkType(name, node, ptr, e) {
 		return
+	}
+	if k == '"' && e.DeprecatedValues != nil {
+		if repl, ok := e.DeprecatedValues[string(r.d.str(node))]; ok {
+			l := e.origin(func(s *FieldSpec) bool { return s.DeprecatedValues != nil })
+			msg := fmt.Sprintf("%s %s is deprecated", name, r.describe(node))
+			if repl != "" {
+				msg += fmt.Sprintf("; the API takes it as %q, so write that", repl)
+			}
+			r.add("field-deprecated", node, ptr, LevelInferred, l.spec.Source, msg)
+			return
+		}
 	}
 	if len(e.Enum) > 0 && k != '[' && k != '{' {
 		found := false

@@ -363,7 +363,11 @@ func valueSchema(e *specLayers) map[string]any {
 	s["type"] = typ
 	has := func(f func(*FieldSpec) bool) bool { return stated(e.origin(f).Level) }
 	if len(e.Enum) > 0 && typ != "array" && typ != "object" && has(func(s *FieldSpec) bool { return s.Enum != nil }) {
-		s["enum"] = e.Enum
+		enum := e.Enum
+		for _, v := range sortedKeys(e.DeprecatedValues) {
+			enum = append(slices.Clip(enum), v) // accepted, with a warning
+		}
+		s["enum"] = enum
 		return s // the linter checks nothing after a failed enum; a passing one is in range
 	}
 	switch e.Type {

@@ -1,7 +1,9 @@
 package imagecheck
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -69,6 +71,27 @@ func TestDirCacheHostileEntries(t *testing.T) {
 	}
 	if _, hit := c.Get(u); hit {
 		t.Error("symlinked entry served")
+	}
+}
+
+// Facts cached by a run that allowed a private redirect target must not
+// pass a later run that does not allow it.
+func TestCachedRedirectRecheckedAgainstPolicy(t *testing.T) {
+	target := newServer(t, serve("x.png", "", makePNG(t, 4, 4, false)))
+	src := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/x.png", http.StatusFound)
+	}))
+	cache := &DirCache{Dir: t.TempDir()}
+	first := testChecker(src, target)
+	first.Cache = cache
+	if r := first.Check(context.Background(), src.URL+"/a", Spec{}); r.Verdict != OK {
+		t.Fatalf("first run: %v %+v", r.Verdict, r.Problems)
+	}
+	second := testChecker(src)
+	second.Cache = cache
+	r := second.Check(context.Background(), src.URL+"/a", Spec{})
+	if r.Verdict == OK || r.FromCache {
+		t.Errorf("second run served the cached redirect to a host it does not allow: %v fromCache=%v", r.Verdict, r.FromCache)
 	}
 }
 

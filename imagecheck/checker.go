@@ -170,7 +170,7 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 		return f.(Facts), true
 	}
 	if c.Cache != nil {
-		if f, ok := c.Cache.Get(rawURL); ok {
+		if f, ok := c.Cache.Get(rawURL); ok && c.finalAllowed(f) {
 			c.mem.Store(rawURL, f)
 			return f, true
 		}
@@ -200,6 +200,17 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 		return Facts{URL: rawURL, ErrKind: ErrTransient, Err: "check canceled: " + context.Cause(ctx).Error(),
 			CheckedAt: time.Now().UTC()}, false
 	}
+}
+
+// finalAllowed reports whether cached facts that followed redirects ended
+// at a URL this Checker would fetch: an entry written by a run with other
+// AllowHosts must not pass a redirect to a host this run refuses.
+func (c *Checker) finalAllowed(f Facts) bool {
+	if f.FinalURL == "" {
+		return true
+	}
+	u, err := url.Parse(f.FinalURL)
+	return err == nil && c.checkHop(u) == nil
 }
 
 // fetchLimited waits for a global and a per-host slot, then probes.

@@ -212,6 +212,12 @@ func (c *Catalog) Merge(other *Catalog) (*Catalog, error) {
 	return out, nil
 }
 
+// providerChannels reports whether the model takes provider values beyond
+// auto, value and official: a provider spec of type string without enum.
+func (m *Model) providerChannels() bool {
+	return m.Provider != nil && len(m.Provider.Enum) == 0 && m.Provider.Type == "string"
+}
+
 // FieldNames lists the model's documented input fields, sorted.
 func (m *Model) FieldNames() []string { return m.fieldNames }
 

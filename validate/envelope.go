@@ -120,7 +120,7 @@ func (r *run) checkEnvelope() int32 {
 	for _, fail := range validateEnvelope(&env) {
 		r.envelopeFinding(fail, &nodes, &env)
 	}
-	if m := r.model; m != nil && m.Provider != nil {
+	if m := r.model; m != nil && m.Provider != nil && len(m.Provider.Enum) > 0 {
 		r.checkProvider(m.Provider, env.Provider, &nodes)
 	}
 	switch {
@@ -221,6 +221,14 @@ func (r *run) envelopeFinding(fe envelopeFailure, nodes *envelopeNodes, env *env
 		msg = fmt.Sprintf(`provider %q is not "auto", "value" or "official"`, *env.Provider)
 		if s := nearest(*env.Provider, []string{"auto", "value", "official"}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		if m := r.model; m != nil && m.providerChannels() {
+			// The model documents named provider channels besides the three:
+			// the value may be one, which no docs page lists.
+			p := m.Provider
+			r.add(rule, node, "", LevelInferred, p.Source,
+				fmt.Sprintf("provider %q is not auto, value or official; %s takes named provider channels too (%s), so check the name", *env.Provider, m.ID, p.Note))
+			return
 		}
 	}
 	r.add(rule, node, "", LevelStated, "", msg)

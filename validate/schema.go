@@ -109,6 +109,9 @@ func (c *Catalog) modelSchema(m *Model) map[string]any {
 			"enum": []any{"auto", "value", "official"}},
 		"input": map[string]any{"description": m.Title + " parameters; " + m.Source, "type": "object"},
 	}
+	if m.providerChannels() {
+		props["provider"] = map[string]any{"description": describe(m.Provider.Note, m.Provider.Source), "type": "string"}
+	}
 	allOf := []any{
 		// callback_url is required with request_type callback, and then an
 		// HTTPS URL (publicness is beyond a schema).

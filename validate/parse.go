@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -42,7 +44,21 @@ const (
 type doc struct {
 	src   []byte
 	nodes []node
+	// lines and cursor make position cheap when a request has many
+	// findings; both are built on the first call.
+	lines  []int32 // offsets of line starts after the first
+	cursor posCursor
 }
+
+// posCursor remembers the last position computed, so findings in source
+// order count each line's code points once.
+type posCursor struct {
+	off, lineStart, col int
+}
+
+// maxNesting is the decoder's nesting limit (jsontext stops at it), so a
+// hostile body of 100k '[' costs a finding, not a deep recursion.
+const maxNesting = 10000
 
 // syntaxError is a JSON syntax fault at a byte offset.
 type syntaxError struct {
@@ -58,7 +74,22 @@ type docParser struct {
 	dec jsontext.Decoder
 	buf bytes.Buffer
 	doc doc
+	// names indexes the member names of objects with many members, so
+	// finding duplicates stays linear: comparing each new member with all
+	// earlier siblings made a 400 KB object of distinct names take seconds.
+	names map[memberKey]struct{}
 }
+
+// memberKey is one member name (decoded) of one object node.
+type memberKey struct {
+	obj  int32
+	name string
+}
+
+// linearScanMembers is how many members an object may have before its
+// names are indexed in a map; below it a scan is cheaper and allocates
+// nothing.
+const linearScanMembers = 32
 
 var decodeOptions = []jsontext.Options{
 	// Duplicates and bad UTF-8 become findings at their place instead of
@@ -73,6 +104,15 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 	d := &p.doc
 	d.src = src
 	d.nodes = d.nodes[:0]
+	d.lines = d.lines[:0]
+	d.cursor = posCursor{}
+	if len(p.names) > 0 {
+		clear(p.names)
+	}
+	if len(src) > math.MaxInt32 {
+		// Offsets are int32; a larger body would wrap them.
+		return d, &syntaxError{0, fmt.Sprintf("request body is %d bytes; at most %d can be checked", len(src), math.MaxInt32)}
+	}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		return d, &syntaxError{0, "byte order mark (U+FEFF) before the JSON text; JSON sent over HTTP must not start with one"}
 	}
@@ -173,11 +213,8 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 		if parent >= 0 {
 			pn := &d.nodes[parent]
 			if n.nameStart >= 0 && pn.kind == '{' {
-				for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
-					if sameName(d, &d.nodes[c], &n) {
-						n.flags |= flagDuplicate
-						break
-					}
+				if p.isDuplicate(parent, &n) {
+					n.flags |= flagDuplicate
 				}
 			}
 			n.index = pn.children
@@ -209,6 +246,45 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 	return d, nil
 }
 
+// isDuplicate reports whether member n of object obj repeats the name of
+// an earlier member, scanning small objects and indexing large ones.
+func (p *docParser) isDuplicate(obj int32, n *node) bool {
+	d := &p.doc
+	pn := &d.nodes[obj]
+	if pn.children < linearScanMembers {
+		for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
+			if sameName(d, &d.nodes[c], n) {
+				return true
+			}
+		}
+		return false
+	}
+	if p.names == nil {
+		p.names = map[memberKey]struct{}{}
+	}
+	if pn.children == linearScanMembers {
+		// Index the members seen so far, once.
+		for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
+			p.names[memberKey{obj, memberName(d, &d.nodes[c])}] = struct{}{}
+		}
+	}
+	k := memberKey{obj, memberName(d, n)}
+	if _, ok := p.names[k]; ok {
+		return true
+	}
+	p.names[k] = struct{}{}
+	return false
+}
+
+// memberName is a member's name as sameName compares it.
+func memberName(d *doc, n *node) string {
+	raw := d.src[n.nameStart:n.nameEnd]
+	if n.flags&flagEscapedName == 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	return unquote(raw)
+}
+
 // syntax turns a decoder error into a syntaxError at the fault's offset.
 func (p *docParser) syntax(err error) error {
 	var se *jsontext.SyntacticError
@@ -216,6 +292,9 @@ func (p *docParser) syntax(err error) error {
 		msg := se.Err.Error()
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			msg = "unexpected end of input: the JSON text is truncated"
+		}
+		if msg == "exceeded max depth" {
+			msg = fmt.Sprintf("arrays and objects nest more than %d levels deep; no request needs that many", maxNesting)
 		}
 		off := int(se.ByteOffset)
 		if c := trailingCommaBefore(p.doc.src, off); c != 0 {
@@ -356,6 +435,53 @@ func escapePointer(s string) string {
 		return s
 	}
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
+
+// position is the line and column of offset off, as the position function
+// computes them, in O(log lines) plus the code points between this offset
+// and the previous one on the same line: calling the position function
+// once per finding costs O(findings × size), which a request with tens of
+// thousands of findings turns into minutes.
+func (d *doc) position(off int) (line, col int) {
+	off = min(max(off, 0), len(d.src))
+	if len(d.lines) == 0 && len(d.src) > 0 {
+		d.lines = append(d.lines, 0) // line 1 starts at 0
+		for i, b := range d.src {
+			if b == '\n' {
+				d.lines = append(d.lines, int32(i+1))
+			}
+		}
+	}
+	line = 1
+	if len(d.lines) > 0 {
+		i, found := slices.BinarySearch(d.lines, int32(off))
+		if !found {
+			i--
+		}
+		line = i + 1
+	}
+	lineStart := 0
+	if len(d.lines) > 0 {
+		lineStart = int(d.lines[line-1])
+	}
+	c := &d.cursor
+	if c.col > 0 && c.lineStart == lineStart && c.off <= off {
+		col = c.col + utf8.RuneCount(d.src[c.off:off])
+	} else {
+		col = 1 + utf8.RuneCount(d.src[lineStart:off])
+	}
+	// Keep the cursor on a rune boundary at or before off: counting on from
+	// inside a multi-byte sequence would count it twice.
+	b := off
+	for b > lineStart && b < len(d.src) && !utf8.RuneStart(d.src[b]) && off-b < utf8.UTFMax {
+		b--
+	}
+	if b < len(d.src) && !utf8.RuneStart(d.src[b]) {
+		c.col = 0 // no boundary near: next call counts from the line start
+		return line, col
+	}
+	c.off, c.lineStart, c.col = b, lineStart, col-utf8.RuneCount(d.src[b:off])
+	return line, col
 }
 
 // position converts a byte offset in src to a 1-based line and a 1-based

@@ -793,7 +793,7 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 		// Point at the character itself when the text maps 1:1 to the source.
 		if p.Offset >= 0 && d.nodes[node].flags&flagEscaped == 0 &&
 			(p.Kind == promptcheck.ControlChar || p.Kind == promptcheck.InvalidUTF8 || p.Kind == promptcheck.Stripped) {
-			line, col := position(d.src, int(d.nodes[node].start)+1+p.Offset)
+			line, col := d.position(int(d.nodes[node].start) + 1 + p.Offset)
 			f.Line, f.Column = line+r.line-1, col
 		}
 	}

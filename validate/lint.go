@@ -369,7 +369,9 @@ func (l *Linter) streamFile(ctx context.Context, v *Validator, path string, stdi
 		defer f.Close()
 		r = f
 	}
-	const perBatch = 256
+	// A batch closes at 256 lines or 4 MiB, whichever comes first, so a
+	// file of huge lines cannot hold more than a few batches in memory.
+	const perBatch, batchBytes = 256, 4 << 20
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan *batch, workers)
@@ -399,6 +401,7 @@ func (l *Linter) streamFile(ctx context.Context, v *Validator, path string, stdi
 		defer close(order)
 		defer close(work)
 		cur := &batch{done: make(chan struct{})}
+		size := 0
 		send := func() bool {
 			select {
 			case order <- cur:
@@ -411,12 +414,14 @@ func (l *Linter) streamFile(ctx context.Context, v *Validator, path string, stdi
 				return false
 			}
 			cur = &batch{done: make(chan struct{})}
+			size = 0
 			return true
 		}
 		readErr = l.eachLine(r, func(line int, body []byte) error {
 			cur.lines = append(cur.lines, line)
 			cur.bodies = append(cur.bodies, bytes.Clone(body))
-			if len(cur.bodies) == perBatch && !send() {
+			size += len(body)
+			if (len(cur.bodies) == perBatch || size >= batchBytes) && !send() {
 				return ctx.Err()
 			}
 			return nil

@@ -92,3 +92,35 @@ func TestLintOrder(t *testing.T) {
 		t.Fatalf("err %v, %d results", err, i)
 	}
 }
+
+// TestStreamHugeLines: lines of several MiB close their batch early and are
+// still reported in order.
+func TestStreamHugeLines(t *testing.T) {
+	var b strings.Builder
+	const n = 5
+	for i := range n {
+		fmt.Fprintf(&b, `{"model":"nano-banana","input":{"prompt":%q}}`+"\n", strings.Repeat("x", 3<<20+i))
+	}
+	path := filepath.Join(t.TempDir(), "huge.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	err := (&Linter{}).Lint(context.Background(), []string{path}, nil, "", func(res FileResult) error {
+		for _, f := range res.Findings {
+			if f.Rule != "prompt-too-long" {
+				t.Errorf("unexpected %v", f)
+			}
+			lines = append(lines, f.Line)
+		}
+		return res.Err
+	})
+	if err != nil || len(lines) != n {
+		t.Fatalf("err %v, findings on lines %v", err, lines)
+	}
+	for i, l := range lines {
+		if l != i+1 {
+			t.Errorf("finding %d on line %d", i, l)
+		}
+	}
+}

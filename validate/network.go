@@ -103,6 +103,9 @@ func (c ImageChecker) CheckURLs(ctx context.Context, jobs []URLJob) []URLResult 
 	for i, r := range results {
 		out[i].Unverified = r.Verdict == imagecheck.Unverified
 		for _, p := range r.Problems {
+			// A URL with an unverified part (its size could not be read)
+			// was not fully checked: count it, never as a pass.
+			out[i].Unverified = out[i].Unverified || p.Rule == imagecheck.RuleUnverified
 			out[i].Problems = append(out[i].Problems, URLProblem{
 				Rule: p.Rule, Severity: Severity(p.Severity), FailCode: p.FailCode, Message: p.Message, Fix: p.Fix,
 			})

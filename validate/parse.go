@@ -483,19 +483,3 @@ func (d *doc) position(off int) (line, col int) {
 	c.off, c.lineStart, c.col = b, lineStart, col-utf8.RuneCount(d.src[b:off])
 	return line, col
 }
-
-// position converts a byte offset in src to a 1-based line and a 1-based
-// column counted in Unicode code points.
-func position(src []byte, off int) (line, col int) {
-	if off > len(src) {
-		off = len(src)
-	}
-	if off < 0 {
-		off = 0
-	}
-	prefix := src[:off]
-	line = 1 + bytes.Count(prefix, []byte{'\n'})
-	lineStart := bytes.LastIndexByte(prefix, '\n') + 1
-	col = 1 + utf8.RuneCount(prefix[lineStart:])
-	return line, col
-}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // An object of many distinct names parses in linear time: each member was
@@ -104,4 +105,20 @@ func TestDeepNestingIsAFinding(t *testing.T) {
 			t.Errorf("%v %+v after %v", err, rep.Findings, time.Since(start))
 		}
 	}
+}
+
+// position is the plain definition doc.position must agree with: the 1-based
+// line and code-point column of off, rescanning the source on every call.
+func position(src []byte, off int) (line, col int) {
+	if off > len(src) {
+		off = len(src)
+	}
+	if off < 0 {
+		off = 0
+	}
+	prefix := src[:off]
+	line = 1 + bytes.Count(prefix, []byte{'\n'})
+	lineStart := bytes.LastIndexByte(prefix, '\n') + 1
+	col = 1 + utf8.RuneCount(prefix[lineStart:])
+	return line, col
 }

@@ -75,7 +75,7 @@ func (r *run) add(rule string, node int32, ptr string, level Level, source, msg 
 func (r *run) addAt(ru Rule, sev Severity, off int, ptr, source, msg string) {
 	line, col := 1, 1
 	if r.d != nil {
-		line, col = position(r.d.src, off)
+		line, col = r.d.position(off)
 	}
 	if source == "" {
 		source = ru.Source

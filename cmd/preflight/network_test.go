@@ -205,3 +205,28 @@ func TestNetworkDeadline(t *testing.T) {
 		t.Errorf("run took %v despite a 300ms network deadline", d)
 	}
 }
+
+// TestUnknownSizeCountsAsUnverified: a server that answers the range request
+// without a total ("bytes 0-N/*") leaves the 10 MB rule unchecked; the URL is
+// counted as unverified, not passed.
+func TestUnknownSizeCountsAsUnverified(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/*", buf.Len()-1))
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(buf.Bytes())
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	req := fmt.Sprintf(`{"model":"nano-banana","input":{"mode":"image-to-image","prompt":"x y z","image_urls":[%q]}}`, srv.URL+"/a.png")
+	path := writeFile(t, t.TempDir(), "r.json", req)
+	code, rep := lintJSON(t, "--no-cache", "--allow-host", u.Host, path)
+	if code != ExitOK || rep.Summary.Unverified != 1 || len(rep.Findings) != 1 || rep.Findings[0].Rule != "url-unverified" {
+		t.Errorf("exit %d, summary %+v, findings %+v", code, rep.Summary, rep.Findings)
+	}
+}

@@ -72,7 +72,7 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	fl.StringVar(&f.failLevel, "fail-level", "error", "lowest severity that fails the run: error or warning")
 	fl.StringVar(&f.color, "color", "auto", "color text output: auto, always or never (NO_COLOR turns auto off)")
 	fl.BoolVar(&f.offline, "offline", false, "make no network requests (URL syntax is still checked)")
-	fl.IntVarP(&f.workers, "jobs", "j", 0, "files checked at once (0: one per CPU)")
+	fl.IntVarP(&f.workers, "jobs", "j", 0, "files checked at once (0: four per CPU for files, one per CPU for JSONL lines)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "also write FORMAT to PATH, as FORMAT=PATH (repeatable; PATH - is standard output)")
 	f.network.register(fl)
 	f.cfg.register(fl)

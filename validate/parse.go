@@ -64,6 +64,9 @@ const maxNesting = 10000
 type syntaxError struct {
 	offset int
 	msg    string
+	// invalidUTF8 marks the strict parse's stop at bytes that are not
+	// UTF-8: parse retries leniently to report them where they are.
+	invalidUTF8 bool
 }
 
 func (e *syntaxError) Error() string { return e.msg }
@@ -91,16 +94,29 @@ type memberKey struct {
 // nothing.
 const linearScanMembers = 32
 
-var decodeOptions = []jsontext.Options{
-	// Duplicates and bad UTF-8 become findings at their place instead of
-	// ending the parse at the first one.
-	jsontext.AllowDuplicateNames(true),
-	jsontext.AllowInvalidUTF8(true),
-}
+var (
+	// strictOptions parse almost every request: the decoder checks UTF-8
+	// as it scans. Duplicates become findings at their place instead of
+	// ending the parse.
+	strictOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
+	// lenientOptions re-parse the rare body with bytes that are not UTF-8,
+	// so each bad string becomes a finding and the rest is still checked.
+	lenientOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+)
 
 // parse reads src as exactly one JSON value. The returned doc is valid until
 // the next parse with the same parser.
 func (p *docParser) parse(src []byte) (*doc, error) {
+	d, err := p.parseWith(src, false)
+	if se, ok := err.(*syntaxError); ok && se.invalidUTF8 {
+		return p.parseWith(src, true)
+	}
+	return d, err
+}
+
+// parseWith parses src; lenient accepts bytes that are not UTF-8 and flags
+// the strings holding them.
+func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 	d := &p.doc
 	d.src = src
 	d.nodes = d.nodes[:0]
@@ -111,13 +127,17 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 	}
 	if len(src) > math.MaxInt32 {
 		// Offsets are int32; a larger body would wrap them.
-		return d, &syntaxError{0, fmt.Sprintf("request body is %d bytes; at most %d can be checked", len(src), math.MaxInt32)}
+		return d, &syntaxError{offset: 0, msg: fmt.Sprintf("request body is %d bytes; at most %d can be checked", len(src), math.MaxInt32)}
 	}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
-		return d, &syntaxError{0, "byte order mark (U+FEFF) before the JSON text; JSON sent over HTTP must not start with one"}
+		return d, &syntaxError{offset: 0, msg: "byte order mark (U+FEFF) before the JSON text; JSON sent over HTTP must not start with one"}
 	}
 	p.buf = *bytes.NewBuffer(src)
-	p.dec.Reset(&p.buf, decodeOptions...)
+	if lenient {
+		p.dec.Reset(&p.buf, lenientOptions...)
+	} else {
+		p.dec.Reset(&p.buf, strictOptions...)
+	}
 	stack := [32]int32{}
 	depth := 0
 	var stackOverflow []int32
@@ -203,10 +223,10 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 			n.end = int32(p.dec.InputOffset())
 			n.start = n.end - int32(len(v))
 			if kind == '"' {
-				n.flags |= stringFlags(v)
+				n.flags |= stringFlags(v, lenient)
 			}
 		}
-		if n.nameStart >= 0 && !utf8.Valid(d.src[n.nameStart:n.nameEnd]) {
+		if lenient && n.nameStart >= 0 && !utf8.Valid(d.src[n.nameStart:n.nameEnd]) {
 			n.flags |= flagInvalidName
 		}
 		idx := int32(len(d.nodes))
@@ -241,7 +261,7 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 		// token is valid JSON, as in "{} {}".)
 		off := int(d.nodes[0].end)
 		off += len(src[off:]) - len(bytes.TrimLeft(src[off:], " \t\r\n"))
-		return d, &syntaxError{off, "unexpected data after the top-level JSON value"}
+		return d, &syntaxError{offset: off, msg: "unexpected data after the top-level JSON value"}
 	}
 	return d, nil
 }
@@ -297,17 +317,22 @@ func (p *docParser) syntax(err error) error {
 			msg = fmt.Sprintf("arrays and objects nest more than %d levels deep; no request needs that many", maxNesting)
 		}
 		off := int(se.ByteOffset)
+		if msg == "invalid UTF-8" {
+			// jsontext exports no sentinel for this; the message is pinned
+			// by TestStrictParseRetriesInvalidUTF8.
+			return &syntaxError{offset: off, msg: msg, invalidUTF8: true}
+		}
 		if c := trailingCommaBefore(p.doc.src, off); c != 0 {
 			// jsontext reports "invalid character ',' at start of value";
 			// name what is really wrong.
-			return &syntaxError{off, fmt.Sprintf("trailing comma before '%c'; JSON allows no comma after the last member or element", c)}
+			return &syntaxError{offset: off, msg: fmt.Sprintf("trailing comma before '%c'; JSON allows no comma after the last member or element", c)}
 		}
-		return &syntaxError{off, cleanSyntaxMessage(msg, se)}
+		return &syntaxError{offset: off, msg: cleanSyntaxMessage(msg, se)}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return &syntaxError{len(p.doc.src), "unexpected end of input: the JSON text is truncated"}
+		return &syntaxError{offset: len(p.doc.src), msg: "unexpected end of input: the JSON text is truncated"}
 	}
-	return &syntaxError{int(p.dec.InputOffset()), err.Error()}
+	return &syntaxError{offset: int(p.dec.InputOffset()), msg: err.Error()}
 }
 
 // trailingCommaBefore returns '}' or ']' when src[off] is a comma that only
@@ -335,12 +360,12 @@ func cleanSyntaxMessage(msg string, se *jsontext.SyntacticError) string {
 	return msg
 }
 
-func stringFlags(raw []byte) uint8 {
+func stringFlags(raw []byte, lenient bool) uint8 {
 	var f uint8
 	if bytes.IndexByte(raw, '\\') >= 0 {
 		f |= flagEscaped
 	}
-	if !utf8.Valid(raw) {
+	if lenient && !utf8.Valid(raw) {
 		f |= flagInvalidUTF8
 	}
 	return f

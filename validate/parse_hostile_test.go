@@ -122,3 +122,29 @@ func position(src []byte, off int) (line, col int) {
 	col = 1 + utf8.RuneCount(prefix[lineStart:])
 	return line, col
 }
+
+// TestStrictParseRetriesInvalidUTF8 pins the decoder message the strict
+// parse relies on, and checks bad bytes are still reported where they are
+// (value and member name) while the rest of the request is checked.
+func TestStrictParseRetriesInvalidUTF8(t *testing.T) {
+	body := []byte("{\"model\":\"nano-banana\",\"input\":{\"prompt\":\"a fox\",\"aspect_ratio\":\"1:1\xff\",\"x\xfe\":1,\"output_format\":\"gif\"}}")
+	rep, err := Request(context.Background(), "", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules []string
+	for _, f := range rep.Findings {
+		rules = append(rules, f.Rule+" "+f.Pointer)
+	}
+	got := strings.Join(rules, ", ")
+	for _, want := range []string{"json-invalid-utf8 /input/aspect_ratio", "field-enum /input/output_format"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings %q lack %q", got, want)
+		}
+	}
+	var p docParser
+	_, perr := p.parseWith(body, false)
+	if se, ok := perr.(*syntaxError); !ok || !se.invalidUTF8 {
+		t.Errorf("strict parse did not flag invalid UTF-8: %#v", perr)
+	}
+}

@@ -277,6 +277,18 @@ func coversAll(m *Model, when map[string][]any) bool {
 	return true
 }
 
+// inherit fills an unset level and source from the enclosing entry, as
+// docs/catalog.md specifies, and checks the level.
+func inherit(level *Level, source *string, fromLevel Level, fromSource string) error {
+	if *level == "" {
+		*level = fromLevel
+	}
+	if *source == "" {
+		*source = fromSource
+	}
+	return checkLevel(*level)
+}
+
 func checkLevel(l Level) error {
 	switch l {
 	case LevelStated, LevelInferred, LevelConflict:
@@ -327,13 +339,7 @@ func (m *Model) compile() error {
 		if len(v.When) == 0 {
 			return fmt.Errorf("variant %d: empty when", i)
 		}
-		if v.Level == "" {
-			v.Level = m.Level
-		}
-		if v.Source == "" {
-			v.Source = m.Source
-		}
-		if err := checkLevel(v.Level); err != nil {
+		if err := inherit(&v.Level, &v.Source, m.Level, m.Source); err != nil {
 			return fmt.Errorf("variant %d: %w", i, err)
 		}
 		var parts []string
@@ -383,13 +389,7 @@ func (m *Model) compile() error {
 	}
 	m.whenFields = sortedKeys(when)
 	for name, d := range m.Deprecated {
-		if d.Level == "" {
-			d.Level = m.Level
-		}
-		if d.Source == "" {
-			d.Source = m.Source
-		}
-		if err := checkLevel(d.Level); err != nil {
+		if err := inherit(&d.Level, &d.Source, m.Level, m.Source); err != nil {
 			return fmt.Errorf("deprecated %s: %w", name, err)
 		}
 		if _, ok := m.Fields[name]; ok {
@@ -401,13 +401,7 @@ func (m *Model) compile() error {
 }
 
 func (f *FieldSpec) compile(name string, level Level, source string) error {
-	if f.Level == "" {
-		f.Level = level
-	}
-	if f.Source == "" {
-		f.Source = source
-	}
-	if err := checkLevel(f.Level); err != nil {
+	if err := inherit(&f.Level, &f.Source, level, source); err != nil {
 		return fmt.Errorf("field %s: %w", name, err)
 	}
 	if f.Type != "" && !slices.Contains(fieldTypes, f.Type) {

@@ -166,16 +166,24 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 			stackOverflow = stackOverflow[:len(stackOverflow)-1]
 		}
 	}
+	// closeContainer reads the '}' or ']' ending the open container and
+	// records where it ends.
+	closeContainer := func(open int32) error {
+		if _, err := p.dec.ReadToken(); err != nil {
+			return p.syntax(err)
+		}
+		d.nodes[open].end = int32(p.dec.InputOffset())
+		pop()
+		return nil
+	}
 	for {
 		parent := top()
 		if parent >= 0 && d.nodes[parent].kind == '{' && pendingName[0] < 0 {
 			// Expecting a member name or the end of the object.
 			if p.dec.PeekKind() == '}' {
-				if _, err := p.dec.ReadToken(); err != nil {
-					return d, p.syntax(err)
+				if err := closeContainer(parent); err != nil {
+					return d, err
 				}
-				d.nodes[parent].end = int32(p.dec.InputOffset())
-				pop()
 				if depth == 0 {
 					break
 				}
@@ -192,11 +200,9 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 		}
 		kind := p.dec.PeekKind()
 		if kind == ']' {
-			if _, err := p.dec.ReadToken(); err != nil {
-				return d, p.syntax(err)
+			if err := closeContainer(parent); err != nil {
+				return d, err
 			}
-			d.nodes[parent].end = int32(p.dec.InputOffset())
-			pop()
 			if depth == 0 {
 				break
 			}

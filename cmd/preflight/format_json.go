@@ -38,22 +38,32 @@ func (p *jsonPrinter) file(res validate.FileResult) error {
 		return err
 	}
 	for _, f := range res.Findings {
-		sep := "\n"
-		if p.n > 0 {
-			sep = ",\n"
-		}
-		b, err := json.Marshal(f)
-		if err != nil {
+		if err := writeElement(p.w, &p.n, f); err != nil {
 			return fmt.Errorf("encode finding: %w", err)
 		}
-		if _, err := io.WriteString(p.w, sep); err != nil {
-			return err
-		}
-		if _, err := p.w.Write(b); err != nil {
-			return err
-		}
-		p.n++
 	}
+	return nil
+}
+
+// writeElement streams v as the next element of a JSON array already
+// opened on w, one element per line; n counts the elements written. The
+// JSON and SARIF printers share it so neither holds a run's findings.
+func writeElement(w io.Writer, n *int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	sep := "\n"
+	if *n > 0 {
+		sep = ",\n"
+	}
+	if _, err := io.WriteString(w, sep); err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	*n++
 	return nil
 }
 

@@ -196,21 +196,9 @@ func (p *sarifPrinter) file(res validate.FileResult) error {
 		return err
 	}
 	for _, f := range res.Findings {
-		b, err := json.Marshal(p.result(f))
-		if err != nil {
+		if err := writeElement(p.w, &p.n, p.result(f)); err != nil {
 			return fmt.Errorf("encode SARIF result: %w", err)
 		}
-		sep := "\n"
-		if p.n > 0 {
-			sep = ",\n"
-		}
-		if _, err := io.WriteString(p.w, sep); err != nil {
-			return err
-		}
-		if _, err := p.w.Write(b); err != nil {
-			return err
-		}
-		p.n++
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ type cacheEntry struct {
 	Facts Facts `json:"facts"`
 }
 
-const cacheVersion = 1
+const cacheVersion = 2 // 2: facts carry their hops, judged again on every hit
 
 func (d *DirCache) path(url string) (string, error) {
 	dir := d.Dir
@@ -75,34 +75,57 @@ const clockSkew = time.Minute
 
 // Get implements Cache. A missing, unreadable, oversized, stale, future or
 // foreign entry is a miss, and so is anything but a regular file (Put never
-// makes a symlink).
+// makes a symlink). The directory and the entry must belong to the current
+// user and be writable by nobody else: another user's entry, or one in a
+// directory others can write to, could say anything.
 func (d *DirCache) Get(url string) (Facts, bool) {
 	p, err := d.path(url)
 	if err != nil {
 		return Facts{}, false
 	}
-	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() || st.Size() > maxEntryBytes {
+	if st, err := os.Lstat(filepath.Dir(p)); err != nil || !st.IsDir() || !ownedPrivate(st) {
 		return Facts{}, false
 	}
-	file, err := os.Open(p)
+	// Open without following a link or blocking on a FIFO, then judge
+	// what was opened (a concurrent Put may rename a new entry in).
+	file, err := os.OpenFile(p, os.O_RDONLY|oNoFollow|oNonBlock, 0)
 	if err != nil {
 		return Facts{}, false
 	}
 	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, maxEntryBytes+1))
+	if st, err := file.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > maxEntryBytes || !ownedPrivate(st) {
+		return Facts{}, false
+	}
+	f, ok := decodeEntry(io.LimitReader(file, maxEntryBytes+1), url)
+	if !ok {
+		return Facts{}, false
+	}
+	return d.fresh(f)
+}
+
+// decodeEntry reads one cache file's bytes: bounded, versioned and for url
+// only. The facts are not trusted further than that: Evaluate cleans their
+// text and the Checker judges their hops again.
+func decodeEntry(r io.Reader, url string) (Facts, bool) {
+	b, err := io.ReadAll(r)
 	if err != nil || len(b) > maxEntryBytes {
 		return Facts{}, false
 	}
 	var e cacheEntry
-	if json.Unmarshal(b, &e) != nil || e.V != cacheVersion || e.Facts.URL != url {
-		return Facts{}, false
-	}
-	ttl := d.ttl(e.Facts)
-	age := time.Since(e.Facts.CheckedAt)
-	if ttl < 0 || age > ttl || age < -clockSkew {
+	if json.Unmarshal(b, &e) != nil || e.V != cacheVersion || e.Facts.URL != url || len(e.Facts.Hops) == 0 {
 		return Facts{}, false
 	}
 	return e.Facts, true
+}
+
+// fresh applies the TTLs to facts read back.
+func (d *DirCache) fresh(f Facts) (Facts, bool) {
+	ttl := d.ttl(f)
+	age := time.Since(f.CheckedAt)
+	if ttl < 0 || age > ttl || age < -clockSkew {
+		return Facts{}, false
+	}
+	return f, true
 }
 
 // Put implements Cache. It writes atomically (temp file and rename), so

@@ -102,7 +102,7 @@ func TestDirCacheConcurrentPut(t *testing.T) {
 	for i := range 16 {
 		wg.Go(func() {
 			for range 20 {
-				c.Put(Facts{URL: u, Format: "png", Width: i, CheckedAt: time.Now()})
+				c.Put(Facts{URL: u, Format: "png", Width: i, CheckedAt: time.Now(), Hops: []Hop{{URL: u}}})
 				if f, hit := c.Get(u); !hit || f.Format != "png" {
 					t.Errorf("torn or missing entry: %v %+v", hit, f)
 					return

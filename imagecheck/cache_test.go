@@ -34,8 +34,8 @@ func TestDirCacheHitMakesNoRequest(t *testing.T) {
 func TestDirCacheTTL(t *testing.T) {
 	dir := t.TempDir()
 	c := &DirCache{Dir: dir, TTL: time.Hour, FailTTL: time.Minute}
-	ok := Facts{URL: "https://a.example.com/x.png", Format: "png", Size: 10, SizeKnown: true, CheckedAt: time.Now().Add(-30 * time.Minute)}
-	failed := Facts{URL: "https://b.example.com/x.png", ErrKind: ErrDownload, Err: "HTTP 404", CheckedAt: time.Now().Add(-30 * time.Minute)}
+	ok := Facts{URL: "https://a.example.com/x.png", Format: "png", Size: 10, SizeKnown: true, CheckedAt: time.Now().Add(-30 * time.Minute), Hops: []Hop{{URL: "https://a.example.com/x.png"}}}
+	failed := Facts{URL: "https://b.example.com/x.png", ErrKind: ErrDownload, Err: "HTTP 404", CheckedAt: time.Now().Add(-30 * time.Minute), Hops: []Hop{{URL: "https://b.example.com/x.png"}}}
 	for _, f := range []Facts{ok, failed} {
 		if err := c.Put(f); err != nil {
 			t.Fatal(err)
@@ -60,7 +60,7 @@ func TestDirCacheTTL(t *testing.T) {
 	}
 	// Negative FailTTL: failures are never written.
 	nf := &DirCache{Dir: t.TempDir(), FailTTL: -1}
-	nf.Put(Facts{URL: "https://d.example.com/", ErrKind: ErrTransient, CheckedAt: time.Now()})
+	nf.Put(Facts{URL: "https://d.example.com/", ErrKind: ErrTransient, CheckedAt: time.Now(), Hops: []Hop{{URL: "https://d.example.com/"}}})
 	if _, hit := nf.Get("https://d.example.com/"); hit {
 		t.Error("failure cached despite negative FailTTL")
 	}

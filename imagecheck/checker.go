@@ -3,8 +3,11 @@ package imagecheck
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -16,31 +19,41 @@ import (
 // Checker per run fetches each unique URL once.
 type Checker struct {
 	// Client makes the requests. nil means a client whose dialer refuses
-	// non-public addresses (see DialContext) and that uses no proxy. A
-	// caller's client is used with the probe's redirect policy, and its
-	// *http.Transport (nil: the default) is cloned with that dialer and no
-	// proxy, whatever it set; a Transport of another type is used as given,
-	// so it must keep the address check itself (use c.DialContext).
+	// non-public addresses (see DialContext). A caller's client is used
+	// with the probe's redirect policy, and its *http.Transport (nil: the
+	// default) is cloned with that dialer and the guarded Proxy, whatever
+	// it set; a Transport of another type is used as given, so it must keep
+	// the address check itself (use c.DialContext).
 	Client *http.Client
 	// Resolver resolves host names; nil means net.DefaultResolver.
 	Resolver Resolver
 	// AllowHosts lets named hosts ("host" or "host:port") bypass the
-	// public-address rules, e.g. an httptest server on 127.0.0.1.
+	// public-address rules, e.g. an httptest server on 127.0.0.1. Entries
+	// compare as NormalizeHost spells hosts (see AllowList).
 	AllowHosts []string
+	// Proxy picks the proxy for a request URL, as http.Transport.Proxy does
+	// (a nil URL: connect directly). nil means the environment
+	// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY and their lower-case forms; see
+	// ProxyFromEnv). A URL naming a non-public literal, or a name that
+	// resolves locally to a non-public address, is refused before the proxy
+	// is asked; a name that does not resolve locally goes to the proxy.
+	Proxy func(*url.URL) (*url.URL, error)
 
 	Concurrency int // fetches in flight at once; default 16 (I/O bound)
 	// PerHost bounds fetches in flight to one host; 0 means Concurrency.
 	// Reference images usually sit on one CDN or bucket, so a lower
 	// default would serialise the common case; set it to be gentler.
 	PerHost int
-	Timeout time.Duration // per attempt, headers and body; default 15s
+	Timeout time.Duration // per attempt, headers and body; default 10s
 
 	// MaxRetries is how often 429, 5xx and timeouts are retried: 0 means 3,
 	// negative means never.
 	MaxRetries   int
 	RetryDelay   time.Duration // first backoff; default 500ms, doubling
 	MaxRetryWait time.Duration // longest single wait, Retry-After included; default 10s (a longer Retry-After ends the retries)
-	RetryBudget  time.Duration // all attempts of one URL together; default 30s
+	// RetryBudget bounds all attempts of one URL together, the attempt in
+	// flight included; default 20s, so one slow URL costs at most that.
+	RetryBudget time.Duration
 
 	// RequireNetwork makes url-unverified an error instead of a warning
 	// (--network=required). The Verdict stays Unverified.
@@ -48,22 +61,30 @@ type Checker struct {
 	// Cache keeps probe facts between runs; nil means none (facts are still
 	// kept in memory for the Checker's lifetime).
 	Cache Cache
-	// OnProgress, if set, is called after each Check with the number of
-	// finished and started checks.
-	OnProgress func(done, total int)
+	// OnProgress, if set, is called when a unique URL's check finishes,
+	// with the number of unique URLs finished and seen so far.
+	OnProgress func(done, seen int)
 	// UserAgent is sent with each request; default "preflight-imagecheck/1".
 	UserAgent string
 
 	once    sync.Once
 	client  *http.Client
+	proxy   func(*url.URL) (*url.URL, error)
 	sem     chan struct{}
 	hostMu  sync.Mutex
 	hostSem map[string]chan struct{}
 	group   singleflight.Group
 	mem     sync.Map // url -> Facts
 
-	progMu      sync.Mutex
-	done, total int
+	// netOK is set once a public address (or a proxy) has answered: from
+	// then on, "no such host" and refusals are the far side's word.
+	netOK atomic.Bool
+
+	progMu     sync.Mutex
+	seen       map[string]bool // unique URLs asked for; true once finished
+	done       int
+	noNetwork  map[string]bool // unique URLs not checked for want of a network
+	unverified int
 }
 
 // Result is the outcome of checking one URL against one Spec.
@@ -76,6 +97,10 @@ type Result struct {
 
 func (c *Checker) init() {
 	c.once.Do(func() {
+		c.proxy = c.Proxy
+		if c.proxy == nil {
+			c.proxy = ProxyFromEnv(os.Getenv)
+		}
 		c.client = c.newClient()
 		n := c.Concurrency
 		if n <= 0 {
@@ -83,16 +108,18 @@ func (c *Checker) init() {
 		}
 		c.sem = make(chan struct{}, n)
 		c.hostSem = map[string]chan struct{}{}
+		c.seen = map[string]bool{}
+		c.noNetwork = map[string]bool{}
 	})
 }
 
 func (c *Checker) perHost() int           { return orDefault(c.PerHost, orDefault(c.Concurrency, 16)) }
-func (c *Checker) timeout() time.Duration { return orDefault(c.Timeout, 15*time.Second) }
+func (c *Checker) timeout() time.Duration { return orDefault(c.Timeout, 10*time.Second) }
 func (c *Checker) retryDelay() time.Duration {
 	return orDefault(c.RetryDelay, 500*time.Millisecond)
 }
 func (c *Checker) maxRetryWait() time.Duration { return orDefault(c.MaxRetryWait, 10*time.Second) }
-func (c *Checker) retryBudget() time.Duration  { return orDefault(c.RetryBudget, 30*time.Second) }
+func (c *Checker) retryBudget() time.Duration  { return orDefault(c.RetryBudget, 20*time.Second) }
 func (c *Checker) userAgent() string           { return orDefault(c.UserAgent, "preflight-imagecheck/1") }
 
 func orDefault[T comparable](v, def T) T {
@@ -108,10 +135,9 @@ func orDefault[T comparable](v, def T) T {
 // Unverified verdict with a url-unverified problem.
 func (c *Checker) Check(ctx context.Context, rawURL string, spec Spec) Result {
 	c.init()
-	c.progress(0, 1)
-	defer c.progress(1, 0)
-
+	c.begin(rawURL)
 	f, fromCache := c.facts(ctx, rawURL, spec)
+	f = c.judgeReach(f)
 	v, ps := Evaluate(f, spec)
 	if c.RequireNetwork {
 		for i := range ps {
@@ -120,7 +146,20 @@ func (c *Checker) Check(ctx context.Context, rawURL string, spec Spec) Result {
 			}
 		}
 	}
+	c.finish(rawURL, f)
 	return Result{Facts: f, Verdict: v, Problems: ps, FromCache: fromCache}
+}
+
+// judgeReach reads a "no such host" or a refused connection as the far
+// side's answer only once this run has seen the outside network work;
+// before that, the local machine may be what failed (no DNS in a sandboxed
+// CI runner, a firewall), so the URL is not checked rather than failed.
+func (c *Checker) judgeReach(f Facts) Facts {
+	if f.ErrKind == ErrDownload && f.NeedsNetwork && !c.netOK.Load() {
+		f.ErrKind = ErrNoNetwork
+		f.Err = "network unavailable (" + f.Err + ")"
+	}
+	return f
 }
 
 // Request is one URL and the Spec of the field it appears in.
@@ -130,27 +169,72 @@ type Request struct {
 }
 
 // CheckAll checks every request concurrently and returns results in the
-// same order. Concurrency is bounded by the Checker's limits.
+// same order. It takes a slot before it starts a goroutine, so a million
+// requests cost Concurrency goroutines, not a million.
 func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
+	c.init()
 	out := make([]Result, len(reqs))
+	for _, r := range reqs {
+		c.begin(r.URL) // the whole batch counts before the first result
+	}
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, cap(c.sem))
 	for i, r := range reqs {
-		wg.Go(func() { out[i] = c.Check(ctx, r.URL, r.Spec) })
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			out[i] = c.Check(ctx, r.URL, r.Spec)
+		})
 	}
 	wg.Wait()
 	return out
 }
 
-func (c *Checker) progress(done, total int) {
-	if c.OnProgress == nil {
-		return
-	}
+// Stats counts the unique URLs of the run so far.
+type Stats struct {
+	Seen       int // asked for
+	Done       int // checked or given up on
+	Unverified int // finished without a verdict
+	NoNetwork  int // of those, not checked because the local network failed (no resolver, no route, proxy down)
+}
+
+// Stats reports the run's unique URL counts, e.g. for a summary line.
+func (c *Checker) Stats() Stats {
+	c.init()
 	c.progMu.Lock()
 	defer c.progMu.Unlock()
-	c.done += done
-	c.total += total
-	if done > 0 {
-		c.OnProgress(c.done, c.total)
+	return Stats{Seen: len(c.seen), Done: c.done, Unverified: c.unverified, NoNetwork: len(c.noNetwork)}
+}
+
+// begin registers rawURL and reports whether this is its first sight.
+func (c *Checker) begin(rawURL string) bool {
+	c.progMu.Lock()
+	defer c.progMu.Unlock()
+	if _, ok := c.seen[rawURL]; ok {
+		return false
+	}
+	c.seen[rawURL] = false
+	return true
+}
+
+// finish records rawURL's outcome once and reports progress.
+func (c *Checker) finish(rawURL string, f Facts) {
+	c.progMu.Lock()
+	defer c.progMu.Unlock()
+	if c.seen[rawURL] {
+		return
+	}
+	c.seen[rawURL] = true
+	c.done++
+	switch f.ErrKind {
+	case ErrNoNetwork:
+		c.noNetwork[rawURL] = true
+		c.unverified++
+	case ErrTransient:
+		c.unverified++
+	}
+	if c.OnProgress != nil {
+		c.OnProgress(c.done, len(c.seen))
 	}
 }
 
@@ -170,7 +254,7 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 		return f.(Facts), true
 	}
 	if c.Cache != nil {
-		if f, ok := c.Cache.Get(rawURL); ok && c.finalAllowed(f) {
+		if f, ok := c.Cache.Get(rawURL); ok && c.hopsAllowed(f) {
 			c.mem.Store(rawURL, f)
 			return f, true
 		}
@@ -188,7 +272,7 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 		}
 		f := c.fetchLimited(shared, rawURL, u.Host, countLimit)
 		c.mem.Store(rawURL, f)
-		if c.Cache != nil {
+		if c.Cache != nil && cacheable(f) {
 			_ = c.Cache.Put(f) // best effort: a cache that cannot write only costs speed
 		}
 		return f, nil
@@ -202,15 +286,39 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 	}
 }
 
-// finalAllowed reports whether cached facts that followed redirects ended
-// at a URL this Checker would fetch: an entry written by a run with other
-// AllowHosts must not pass a redirect to a host this run refuses.
-func (c *Checker) finalAllowed(f Facts) bool {
-	if f.FinalURL == "" {
-		return true
+// cacheable reports whether facts may outlive the run: only what a server
+// said, with the hops that led to it. A refusal by this run's address rules
+// or a local network failure says nothing about the URL.
+func cacheable(f Facts) bool {
+	return len(f.Hops) > 0 && f.ErrKind != ErrNotPublic && f.ErrKind != ErrNoNetwork
+}
+
+// hopsAllowed judges cached facts again under this run's policy: every hop
+// the fetch took must pass this run's URL rules, and every address it
+// connected to must be public or belong to a host this run allows. Facts
+// are replayed, never a verdict: an entry written under another allow
+// list cannot pass a URL this run would refuse.
+func (c *Checker) hopsAllowed(f Facts) bool {
+	if len(f.Hops) == 0 {
+		return false
 	}
-	u, err := url.Parse(f.FinalURL)
-	return err == nil && c.checkHop(u) == nil
+	for _, h := range f.Hops {
+		u, err := url.Parse(h.URL)
+		if err != nil || c.checkHop(u) != nil {
+			return false
+		}
+		if h.Addr == "" {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(h.Addr)
+		if err != nil {
+			return false
+		}
+		if nonPublicReason(ap.Addr()) != "" && !c.allowed(u.Hostname(), orDefault(u.Port(), defaultPort(u.Scheme))) {
+			return false
+		}
+	}
+	return true
 }
 
 // fetchLimited waits for a global and a per-host slot, then probes.

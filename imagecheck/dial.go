@@ -39,42 +39,17 @@ func (e *NotPublicError) Error() string {
 // check lets it through.
 type allowedKey struct{}
 
-// allowed reports whether host (with port, as a URL or dial address names
-// it) is in AllowHosts. An entry is a host, matching any port, or host:port
-// (IPv6 in brackets). Host names compare without case and trailing dot; an
-// entry without a host allows nothing.
+// allowed reports whether host on port (as a URL or dial address names
+// them) is in AllowHosts, compared as NormalizeHost spells hosts.
 func (c *Checker) allowed(host, port string) bool {
-	host = normHost(host)
-	if host == "" {
-		return false
-	}
-	for _, e := range c.AllowHosts {
-		h, p := e, ""
-		if hh, pp, err := net.SplitHostPort(e); err == nil {
-			h, p = hh, pp
-		}
-		if normHost(h) == host && (p == "" || p == port) {
-			return true
-		}
-	}
-	return false
-}
-
-// normHost is a host as AllowHosts compares it: lower case, no brackets,
-// no trailing dot.
-func normHost(h string) string {
-	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
-	return strings.ToLower(strings.TrimSuffix(h, "."))
+	return AllowList(c.AllowHosts).Allows(host, port)
 }
 
 // checkHop vets a URL before a request is sent to it, the first one and each
 // redirect target alike. Hosts in AllowHosts skip the public-host rules but
 // not the scheme rule.
 func (c *Checker) checkHop(u *url.URL) error {
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
-	}
+	port := orDefault(u.Port(), defaultPort(u.Scheme))
 	if u.Host != "" && c.allowed(u.Hostname(), port) {
 		if s := strings.ToLower(u.Scheme); s != "http" && s != "https" {
 			return &URLError{URL: u.String(), Reason: fmt.Sprintf("scheme %q is not supported (use http or https); %s", s+":", needPublic)}
@@ -93,6 +68,7 @@ func (c *Checker) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > maxRedirects {
 		return errTooManyRedirects
 	}
+	traceOf(req.Context()).addHop(req.URL.String())
 	return c.checkHop(req.URL)
 }
 
@@ -118,7 +94,7 @@ func (c *Checker) DialContext(ctx context.Context, network, address string) (net
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: bad port: %w", address, err)
 	}
-	allowed := c.allowed(host, portStr)
+	allowed := c.allowed(host, portStr) || traceOf(ctx).isProxyAddr(host, portStr)
 	var addrs []netip.Addr
 	if a, err := netip.ParseAddr(host); err == nil {
 		addrs = []netip.Addr{a}
@@ -179,10 +155,10 @@ func controlPublic(ctx context.Context, network, address string, _ syscall.RawCo
 	return nil
 }
 
-// newClient builds the client: the guarded dialer, no proxy (a proxy would
-// connect on our behalf and bypass the address check), no transparent gzip
-// (byte counts must be the file's), bounded response headers, and the
-// redirect policy.
+// newClient builds the client: the guarded dialer, the guarded proxy choice
+// (proxyFor: the address rules apply before a proxy is asked), no
+// transparent gzip (byte counts must be the file's), bounded response
+// headers, and the redirect policy.
 //
 // A caller's Client keeps its Timeout, Jar and TLS settings, but its
 // *http.Transport (or the default one, for a nil Transport) is cloned with
@@ -215,10 +191,16 @@ func (c *Checker) newClient() *http.Client {
 // each fetch buffer the transport's default of 10 MB.
 const maxHeaderBytes = 256 << 10
 
-// guard makes t connect only through DialContext, never via a proxy.
+// guard makes t connect only through DialContext, and through a proxy only
+// as proxyFor decides.
 func (c *Checker) guard(t *http.Transport) *http.Transport {
-	t.Proxy = nil
-	t.OnProxyConnectResponse = nil
+	t.Proxy = c.proxyFor
+	t.OnProxyConnectResponse = func(ctx context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+		if resp.StatusCode != http.StatusOK {
+			traceOf(ctx).setConnectStatus(resp.StatusCode)
+		}
+		return nil
+	}
 	t.GetProxyConnectHeader = nil
 	t.Dial = nil
 	t.DialTLS = nil

@@ -71,31 +71,51 @@ const (
 	ErrNone      ErrKind = ""                // the file was read
 	ErrNotPublic ErrKind = "not-public"      // the URL or a resolved address is not public; nothing was sent
 	ErrDownload  ErrKind = "download-failed" // 4xx, DNS name not found, refused, TLS: the API would fail too
-	ErrTransient ErrKind = "unverified"      // 429, 5xx, timeout, cancellation: no verdict possible
+	ErrTransient ErrKind = "unverified"      // 429, 5xx, timeout, cancellation, a cut-short body: no verdict possible
+	// ErrNoNetwork: this machine could not reach the far side (no resolver,
+	// no route, proxy refused or down, no outside network proven yet). No
+	// verdict; the CLI summarises these once.
+	ErrNoNetwork ErrKind = "no-network"
 )
+
+// Hop is one request of a fetch: the URL asked for and the address the
+// connection went to ("" when through a proxy, which connects itself).
+// Cached facts keep their hops, so a later run judges every hop again under
+// its own allow list and address rules.
+type Hop struct {
+	URL   string `json:"url"`
+	Addr  string `json:"addr,omitempty"`  // ip:port connected to
+	Proxy bool   `json:"proxy,omitempty"` // sent through a proxy
+}
 
 // Facts are what a probe learned about a URL. They do not depend on any
 // Spec, so they are what the cache stores; Evaluate judges them against a
 // Spec.
 type Facts struct {
-	URL           string    `json:"url"`
-	FinalURL      string    `json:"finalUrl,omitempty"` // after redirects
-	Status        int       `json:"status,omitempty"`   // HTTP status of the final response
-	Size          int64     `json:"size"`               // exact if SizeKnown, else a lower bound (bytes counted before the probe stopped)
-	SizeKnown     bool      `json:"sizeKnown"`
-	Format        string    `json:"format,omitempty"`      // see SniffFormat
-	ContentType   string    `json:"contentType,omitempty"` // as the server sent it
-	Width         int       `json:"width,omitempty"`
-	Height        int       `json:"height,omitempty"`
-	HasAlpha      bool      `json:"hasAlpha,omitempty"`
-	Duration      float64   `json:"duration,omitempty"` // seconds
-	DurationKnown bool      `json:"durationKnown,omitempty"`
-	DurationNote  string    `json:"durationNote,omitempty"` // why the duration is unknown
-	BytesRead     int64     `json:"bytesRead"`              // body bytes read, over all attempts' final one
-	Attempts      int       `json:"attempts,omitempty"`
-	Err           string    `json:"err,omitempty"`
-	ErrKind       ErrKind   `json:"errKind,omitempty"`
-	CheckedAt     time.Time `json:"checkedAt"`
+	URL           string  `json:"url"`
+	FinalURL      string  `json:"finalUrl,omitempty"` // after redirects
+	Status        int     `json:"status,omitempty"`   // HTTP status of the final response
+	Size          int64   `json:"size"`               // exact if SizeKnown, else a lower bound (bytes counted before the probe stopped)
+	SizeKnown     bool    `json:"sizeKnown"`
+	Format        string  `json:"format,omitempty"`      // see SniffFormat
+	ContentType   string  `json:"contentType,omitempty"` // as the server sent it
+	Width         int     `json:"width,omitempty"`
+	Height        int     `json:"height,omitempty"`
+	HasAlpha      bool    `json:"hasAlpha,omitempty"`
+	Duration      float64 `json:"duration,omitempty"` // seconds
+	DurationKnown bool    `json:"durationKnown,omitempty"`
+	DurationNote  string  `json:"durationNote,omitempty"` // why the duration is unknown
+	DimsNote      string  `json:"dimsNote,omitempty"`     // why an image's width and height are unknown
+	BytesRead     int64   `json:"bytesRead"`              // body bytes read, over all attempts' final one
+	Attempts      int     `json:"attempts,omitempty"`
+	Err           string  `json:"err,omitempty"`
+	ErrKind       ErrKind `json:"errKind,omitempty"`
+	// NeedsNetwork marks a failure ("no such host", a refused connection)
+	// that is the far side's answer only if the outside network works; the
+	// Checker reads it as ErrNoNetwork until this run has seen it work.
+	NeedsNetwork bool      `json:"needsNetwork,omitempty"`
+	Hops         []Hop     `json:"hops,omitempty"` // every request made, in order
+	CheckedAt    time.Time `json:"checkedAt"`
 }
 
 // Evaluate judges probe facts against a field's Spec. It is pure, so cached
@@ -122,7 +142,7 @@ func evaluate(f Facts, spec Spec) (Verdict, []Problem) {
 	case ErrDownload:
 		add(RuleDownloadFailed, FailImageDownloadFailed, SeverityError, "the API could not download this file: %s", f.Err)
 		return Failed, ps
-	case ErrTransient:
+	case ErrTransient, ErrNoNetwork:
 		add(RuleUnverified, "", SeverityWarning, "could not check this URL: %s", f.Err)
 		return Unverified, ps
 	}
@@ -178,7 +198,12 @@ func evaluate(f Facts, spec Spec) (Verdict, []Problem) {
 		if spec.MinPixels > 0 || spec.MaxPixels > 0 {
 			switch {
 			case f.Width == 0 || f.Height == 0:
-				add(RuleDimensions, "", SeverityWarning, "image dimensions could not be read from the header, so pixel bounds were not checked")
+				// Not a pass: the bounds were not checked.
+				note := f.DimsNote
+				if note == "" {
+					note = "not found in the bytes read"
+				}
+				add(RuleUnverified, "", SeverityWarning, "image dimensions could not be read (%s), so pixel bounds were not checked", note)
 			case spec.MinPixels > 0 && (f.Width < spec.MinPixels || f.Height < spec.MinPixels):
 				add(RuleDimensions, "", SeverityError, "image is %d×%d; width and height must be at least %d", f.Width, f.Height, spec.MinPixels)
 			case spec.MaxPixels > 0 && (f.Width > spec.MaxPixels || f.Height > spec.MaxPixels):
@@ -203,12 +228,16 @@ func evaluate(f Facts, spec Spec) (Verdict, []Problem) {
 		}
 	}
 
+	v := OK
 	for _, p := range ps {
-		if p.Severity == SeverityError {
+		switch {
+		case p.Severity == SeverityError:
 			return Failed, ps
+		case p.Rule == RuleUnverified:
+			v = Unverified // part of the check did not run: never a pass
 		}
 	}
-	return OK, ps
+	return v, ps
 }
 
 // formatMIME maps formats to the media types a server should send for them.

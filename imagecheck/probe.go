@@ -59,6 +59,9 @@ func (c *Checker) probe(ctx context.Context, raw string, countLimit int64) Facts
 	} else if c.MaxRetries == 0 {
 		tries += 3
 	}
+	// The budget bounds the attempt in flight too, not only the waits.
+	ctx, cancel := context.WithTimeout(ctx, c.retryBudget())
+	defer cancel()
 	f, _ := backoff.Retry(ctx, op, backoff.WithBackOff(b), backoff.WithMaxTries(tries),
 		backoff.WithMaxElapsedTime(c.retryBudget()))
 	if f.ErrKind == ErrTransient && f.Attempts > 1 {
@@ -77,10 +80,14 @@ const maxErrText = 300
 // fetchOnce makes one GET and reads as little as it can: HeadBytes when the
 // server honours Range or states Content-Length, at most countLimit bytes
 // otherwise. It also returns the server's Retry-After, if any.
-func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (Facts, time.Duration) {
-	f := Facts{URL: raw}
+func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (f Facts, wait time.Duration) {
+	f = Facts{URL: raw}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
+	tr := &fetchTrace{}
+	tr.addHop(raw)
+	ctx = c.traced(ctx, tr)
+	defer func() { f.Hops = tr.snapshot() }()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 	if err != nil {
 		f.ErrKind, f.Err = ErrNotPublic, (&URLError{URL: raw, Reason: err.Error() + "; " + needPublic}).Error()
@@ -91,7 +98,7 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 	req.Header.Set("User-Agent", c.userAgent())
 	resp, err := c.client.Do(req)
 	if err != nil {
-		f.ErrKind, f.Err = classify(ctx, err, c.timeout())
+		f.ErrKind, f.Err, f.NeedsNetwork = c.classifyFetch(ctx, tr, err)
 		return f, 0
 	}
 	defer resp.Body.Close()
@@ -101,16 +108,33 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		f.FinalURL = ""
 	}
 	f.ContentType = resp.Header.Get("Content-Type")
+	if tr.proxied() {
+		switch code := resp.StatusCode; {
+		case code == http.StatusProxyAuthRequired:
+			f.ErrKind, f.Err = ErrNoNetwork, "the proxy asks for credentials (HTTP "+resp.Status+")"
+			return f, 0
+		case code < 500:
+			c.netOK.Store(true) // the proxy reached the outside and relayed an answer
+		}
+	}
 
 	count := false
+	want := int64(HeadBytes) // bytes the response promises, up to HeadBytes
 	switch code := resp.StatusCode; {
 	case code == http.StatusPartialContent:
 		f.Size, f.SizeKnown = contentRangeTotal(resp.Header.Get("Content-Range"))
+		if resp.ContentLength >= 0 {
+			want = min(want, resp.ContentLength)
+		} else if f.SizeKnown {
+			want = min(want, f.Size)
+		}
 	case code == http.StatusOK:
 		if resp.ContentLength >= 0 {
 			f.Size, f.SizeKnown = resp.ContentLength, true
+			want = min(want, resp.ContentLength)
 		} else {
 			count = true
+			want = 0
 		}
 	case code == http.StatusRequestedRangeNotSatisfiable:
 		// Only an empty file cannot satisfy bytes=0-.
@@ -125,14 +149,15 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		return f, 0
 	}
 
+	body := &errTap{r: resp.Body}
 	head := make([]byte, HeadBytes)
-	n, err := io.ReadFull(resp.Body, head)
+	n, err := io.ReadFull(body, head)
 	head = head[:n]
 	f.BytesRead = int64(n)
 	if err == nil && count {
 		// No length and no range: count the rest, stopping one byte past
 		// the limit, so a 2 GB file costs at most limit+1 bytes.
-		m, cerr := io.Copy(io.Discard, io.LimitReader(resp.Body, countLimit-int64(n)))
+		m, cerr := io.Copy(io.Discard, io.LimitReader(body, countLimit-int64(n)))
 		f.BytesRead += m
 		err = cerr
 		if err == nil && f.BytesRead < countLimit {
@@ -140,12 +165,22 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		}
 	}
 	switch {
+	case body.err != nil && !errors.Is(body.err, io.ErrUnexpectedEOF):
+		f.ErrKind, f.Err, _ = c.classifyFetch(ctx, tr, body.err)
+		return f, 0
+	case body.err != nil || int64(n) < want:
+		// The framing promised more than came: what was read is not the
+		// file, so nothing about it is known.
+		f.ErrKind = ErrTransient
+		f.Err = fmt.Sprintf("the response was cut short: %s of %s promised bytes arrived", commas(f.BytesRead), commas(promised(resp, want)))
+		f.Size, f.SizeKnown = 0, false
+		return f, 0
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		if count {
 			f.Size, f.SizeKnown = f.BytesRead, true
 		}
 	case err != nil:
-		f.ErrKind, f.Err = classify(ctx, err, c.timeout())
+		f.ErrKind, f.Err, _ = c.classifyFetch(ctx, tr, err)
 		return f, 0
 	case count:
 		f.Size = f.BytesRead // a lower bound: the body goes on
@@ -154,9 +189,125 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		f.Size = f.BytesRead
 	}
 	s := Sniff(head)
+	if imageFormat(s.Format) && (s.Width == 0 || s.Height == 0) {
+		s, f.DimsNote = c.sniffFurther(ctx, raw, head, f)
+	}
 	f.Format, f.Width, f.Height, f.HasAlpha = s.Format, s.Width, s.Height, s.HasAlpha
 	f.Duration, f.DurationKnown, f.DurationNote = s.Duration, s.DurationKnown, s.DurationNote
 	return f, 0
+}
+
+// promised is the body length the response stated, for messages.
+func promised(resp *http.Response, want int64) int64 {
+	if resp.ContentLength >= 0 {
+		return resp.ContentLength
+	}
+	return want
+}
+
+// errTap remembers the first error other than io.EOF that a body returned:
+// io.ReadFull turns a short read into io.ErrUnexpectedEOF, and the
+// transport's own io.ErrUnexpectedEOF (a body cut short of its length or
+// its last chunk) must not be mistaken for a small file.
+type errTap struct {
+	r   io.Reader
+	err error
+}
+
+func (t *errTap) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF && t.err == nil {
+		t.err = err
+	}
+	return n, err
+}
+
+func imageFormat(f string) bool {
+	switch f {
+	case "jpeg", "png", "webp", "gif", "bmp", "tiff":
+		return true
+	}
+	return false
+}
+
+// MoreBytes bounds the second range request made when an image's
+// dimensions are not in the first HeadBytes (a JPEG whose EXIF or ICC
+// profile pushes the frame header further): 1 MiB in all.
+const MoreBytes = 1 << 20
+
+// sniffFurther reads up to MoreBytes of the file with a second bounded
+// range request and sniffs again; it returns the first sniff and why the
+// dimensions stay unknown when that does not help. The media parser can
+// use readMore the same way for a moov box past the head.
+func (c *Checker) sniffFurther(ctx context.Context, raw string, head []byte, f Facts) (Facts, string) {
+	s := Sniff(head)
+	if f.SizeKnown && f.Size <= int64(len(head)) {
+		return s, fmt.Sprintf("the header is not in the whole file of %s bytes", commas(f.Size))
+	}
+	more, err := c.readMore(ctx, raw, head, MoreBytes)
+	if err != nil {
+		return s, fmt.Sprintf("not in the first %s bytes; reading further failed: %s", commas(int64(len(head))), cleanText(err.Error(), maxErrText))
+	}
+	s2 := Sniff(more)
+	if s2.Format != s.Format || s2.Width == 0 || s2.Height == 0 {
+		return s, fmt.Sprintf("not in the first %s bytes", commas(int64(len(more))))
+	}
+	return s2, ""
+}
+
+// readMore returns the first upTo bytes of raw, given that have holds its
+// first len(have) bytes: one more GET with a Range from len(have), through
+// the same guarded client. A server that ignores the range sends the file
+// from its start, which is read up to upTo as well.
+func (c *Checker) readMore(ctx context.Context, raw string, have []byte, upTo int) ([]byte, error) {
+	ctx = context.WithValue(ctx, traceKey{}, (*fetchTrace)(nil)) // the facts' hops are the first request's
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", len(have), upTo-1))
+	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", c.userAgent())
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, errors.New(rootCause(err))
+	}
+	defer resp.Body.Close()
+	var buf []byte
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		start, ok := contentRangeStart(resp.Header.Get("Content-Range"))
+		if !ok || start != int64(len(have)) {
+			return nil, fmt.Errorf("the server answered another range (%q)", shorten(resp.Header.Get("Content-Range"), 80))
+		}
+		buf = append(buf, have...)
+	case http.StatusOK:
+	default:
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	body := &errTap{r: resp.Body}
+	rest, err := io.ReadAll(io.LimitReader(body, int64(upTo-len(buf))))
+	if body.err != nil {
+		return nil, fmt.Errorf("the response was cut short: %w", body.err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, rest...), nil
+}
+
+// contentRangeStart reads the first byte position of "bytes 65536-1048575/N".
+func contentRangeStart(h string) (int64, bool) {
+	h, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes ")
+	if !ok {
+		return 0, false
+	}
+	first, _, ok := strings.Cut(h, "-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(first, 10, 64)
+	return n, err == nil && n >= 0
 }
 
 // contentRangeTotal reads the complete length from "bytes 0-65535/1234567"
@@ -190,45 +341,87 @@ func retryAfter(h string) time.Duration {
 	return 0
 }
 
+// classifyFetch sorts a request error (see classify) and accounts for
+// where it happened: a proxy that refused or could not be reached is this
+// side's failure, and so is everything "local" before this run has seen
+// the outside network answer.
+func (c *Checker) classifyFetch(ctx context.Context, tr *fetchTrace, err error) (ErrKind, string, bool) {
+	kind, msg, local := classify(ctx, err, c.timeout())
+	if tr.proxied() {
+		var op *net.OpError
+		switch {
+		case errors.As(err, &op) && op.Op == "proxyconnect":
+			return ErrNoNetwork, "the proxy could not be reached: " + rootCause(err), false
+		case tr.connectStatus() != 0:
+			return ErrNoNetwork, fmt.Sprintf("the proxy refused the connection (CONNECT answered %d)", tr.connectStatus()), false
+		}
+	}
+	switch {
+	case kind == ErrNoNetwork:
+		return kind, msg, false
+	case !local:
+		return kind, msg, false
+	case kind == ErrDownload:
+		return kind, msg, true // judged by the Checker against this run's netOK
+	case !c.netOK.Load():
+		return ErrNoNetwork, msg, false
+	}
+	return kind, msg, false
+}
+
 // classify sorts a request error into what the API would also suffer
-// (ErrDownload), what the dialer refused (ErrNotPublic), and what may pass on
-// a later try (ErrTransient), with a short cause.
-func classify(ctx context.Context, err error, timeout time.Duration) (ErrKind, string) {
+// (ErrDownload), what the dialer refused (ErrNotPublic), what this machine
+// could not do (ErrNoNetwork), and what may pass on a later try
+// (ErrTransient), with a short cause. local says the failure may be this
+// machine's (its resolver, its route, its firewall) rather than the far
+// side's; the caller decides with what it knows about the network.
+func classify(ctx context.Context, err error, timeout time.Duration) (kind ErrKind, msg string, local bool) {
 	var ue *URLError
 	var npe *NotPublicError
 	var dns *net.DNSError
+	var op *net.OpError
 	var unknownCA x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
 	var rec tls.RecordHeaderError
 	var alert tls.AlertError
+	dial := errors.As(err, &op) && op.Op == "dial"
 	switch {
 	case errors.As(err, &ue):
-		return ErrNotPublic, ue.Error()
+		return ErrNotPublic, ue.Error(), false
 	case errors.As(err, &npe):
-		return ErrNotPublic, npe.Error()
+		return ErrNotPublic, npe.Error(), false
 	case errors.Is(err, errTooManyRedirects):
-		return ErrDownload, errTooManyRedirects.Error()
+		return ErrDownload, errTooManyRedirects.Error(), false
 	case errors.Is(err, context.Canceled):
-		return ErrTransient, "check canceled"
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		if ctx.Err() != nil {
-			return ErrTransient, fmt.Sprintf("timed out after %s", timeout)
-		}
-		return ErrTransient, "timed out: " + rootCause(err)
+		return ErrTransient, "check canceled", false
 	case errors.As(err, &dns):
 		if dns.IsNotFound {
-			return ErrDownload, fmt.Sprintf("DNS: no such host %s", dns.Name)
+			return ErrDownload, fmt.Sprintf("DNS: no such host %s", dns.Name), true
 		}
-		return ErrTransient, "DNS lookup failed: " + dns.Err
+		if dns.IsTimeout {
+			return ErrTransient, "DNS lookup timed out: " + dns.Err, true
+		}
+		return ErrTransient, "DNS lookup failed: " + dns.Err, true
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		if ctx.Err() != nil {
+			return ErrTransient, fmt.Sprintf("timed out after %s", timeout), dial
+		}
+		return ErrTransient, "timed out: " + rootCause(err), dial
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EADDRNOTAVAIL), errors.Is(err, syscall.ENETDOWN):
+		return ErrNoNetwork, "no route from this machine: " + rootCause(err), true
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return ErrTransient, "host unreachable: " + rootCause(err), true
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return ErrDownload, "connection refused"
+		return ErrDownload, "connection refused", true
+	case dial && errors.Is(err, syscall.ECONNRESET):
+		return ErrDownload, "connection reset", true
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid),
 		errors.As(err, &verify), errors.As(err, &rec), errors.As(err, &alert):
-		return ErrDownload, "TLS: " + rootCause(err)
+		return ErrDownload, "TLS: " + rootCause(err), false
 	}
-	return ErrTransient, rootCause(err)
+	return ErrTransient, rootCause(err), false
 }
 
 func isTimeout(err error) bool {

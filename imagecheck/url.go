@@ -113,9 +113,13 @@ func CheckURL(raw string) error {
 	if u.User != nil {
 		return bad("URL carries credentials (user info before @), which a public URL must not need")
 	}
-	host := u.Hostname()
-	if host == "" {
+	if u.Hostname() == "" {
 		return bad("URL has no host")
+	}
+	// Judge the host as net/http will dial it: "127.0.0.１" is 127.0.0.1.
+	host, ok := NormalizeHost(u.Hostname())
+	if !ok {
+		return bad("host %q is not a valid host name", u.Hostname())
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if why := nonPublicReason(a); why != "" {

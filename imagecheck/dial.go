@@ -96,6 +96,9 @@ func (c *Checker) DialContext(ctx context.Context, network, address string) (net
 	}
 	allowed := c.allowed(host, portStr) || traceOf(ctx).isProxyAddr(host, portStr)
 	var addrs []netip.Addr
+	if h, ok := NormalizeHost(host); ok {
+		host = h // "127.0.0.1." and "127.0.0.１" are the literal they spell
+	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		addrs = []netip.Addr{a}
 	} else {

@@ -198,12 +198,12 @@ func TestProxyCarriesPublicURLs(t *testing.T) {
 func TestProxyRefusesNonPublicBeforeAsking(t *testing.T) {
 	p := newTestProxy(t, serve("x.png", "", makePNG(t, 4, 4, false)))
 	for _, u := range []string{
-		"http://10.0.0.1/x.png",              // private literal
-		"https://[::1]/x.png",                // loopback literal
-		"http://169.254.169.254/latest/",     // metadata
-		"http://private.example.com/x.png",   // resolves locally to 10.1.2.3
-		"https://private.example.com/x.png",  // the same through CONNECT
-		"http://127.0.0.１/x.png",             // fullwidth digit: still loopback
+		"http://10.0.0.1/x.png",               // private literal
+		"https://[::1]/x.png",                 // loopback literal
+		"http://169.254.169.254/latest/",      // metadata
+		"http://private.example.com/x.png",    // resolves locally to 10.1.2.3
+		"https://private.example.com/x.png",   // the same through CONNECT
+		"http://127.0.0.１/x.png",              // fullwidth digit: still loopback
 		"http://[::ffff:10.0.0.1]:8080/x.png", // IPv4-mapped private
 	} {
 		c := proxyChecker(t, p)

@@ -174,9 +174,7 @@ type Request struct {
 func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
 	c.init()
 	out := make([]Result, len(reqs))
-	for _, r := range reqs {
-		c.begin(r.URL) // the whole batch counts before the first result
-	}
+	c.Expect(reqs) // the whole batch counts before the first result
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, cap(c.sem))
 	for i, r := range reqs {
@@ -188,6 +186,15 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
 	}
 	wg.Wait()
 	return out
+}
+
+// Expect registers URLs about to be checked, so progress counts them in
+// its total from the start: call it with a whole batch before checking it.
+func (c *Checker) Expect(reqs []Request) {
+	c.init()
+	for _, r := range reqs {
+		c.begin(r.URL)
+	}
 }
 
 // Stats counts the unique URLs of the run so far.

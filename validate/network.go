@@ -118,6 +118,7 @@ func (c ImageChecker) CheckURLs(ctx context.Context, jobs []URLJob) []URLResult 
 // for the same URLs share the fetch.
 func (c ImageChecker) Prefetch(ctx context.Context, jobs []URLJob) {
 	reqs := c.requests(jobs)
+	c.Checker.Expect(reqs) // progress knows its total before the first result
 	go c.Checker.CheckAll(c.ctx(ctx), reqs)
 }
 

@@ -127,13 +127,15 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	}
 	defer p.close()
 	v := &validate.Validator{AllowHosts: f.network.allowHosts, Catalog: stage.catalog()}
+	var nr *netRun
 	if !f.offline {
 		var progress io.Writer
 		if c.IsTerminal(c.Stderr) && f.format != "json" {
 			progress = c.Stderr // a TTY only: nothing reaches a pipe
 		}
-		checker, cancel := f.network.checker(cmd.Context(), progress)
-		defer cancel()
+		var checker validate.URLChecker
+		checker, nr = f.network.checker(cmd.Context(), c.Getenv, progress)
+		defer nr.cancel()
 		v.Network = checker
 	}
 	l := validate.Linter{Validator: v, Model: f.model, Workers: f.workers}
@@ -158,6 +160,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		}
 		return p.file(res)
 	})
+	nr.done(c.Stderr) // erase the progress line before the summary
 	if err == nil {
 		err = p.finish(sum)
 	}

@@ -13,10 +13,18 @@ import (
 	"github.com/preflight-dev/preflight/validate"
 )
 
+// Defaults that bound a run's network time: one URL costs at most
+// defaultRetryBudget, the whole run at most defaultNetworkDeadline.
+const (
+	defaultTimeout         = 10 * time.Second
+	defaultNetworkDeadline = 2 * time.Minute
+)
+
 // networkFlags configure the network checks of media URLs.
 type networkFlags struct {
 	mode        string // best-effort or required
 	allowHosts  []string
+	proxy       string
 	concurrency int
 	perHost     int
 	timeout     time.Duration
@@ -26,13 +34,17 @@ type networkFlags struct {
 	cacheTTL    time.Duration
 }
 
+// testResolver, when set by a test, replaces the system resolver.
+var testResolver imagecheck.Resolver
+
 func (n *networkFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&n.mode, "network", "best-effort", "network checks: best-effort (an unverifiable URL warns) or required (it fails)")
 	fl.StringArrayVar(&n.allowHosts, "allow-host", nil, "let HOST (or HOST:PORT) through the public-address guard; repeatable")
+	fl.StringVar(&n.proxy, "proxy", "", "send URL checks through this proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)")
 	fl.IntVar(&n.concurrency, "concurrency", 16, "URL fetches in flight at once")
 	fl.IntVar(&n.perHost, "per-host", 0, "URL fetches in flight to one host (0: as many as --concurrency)")
-	fl.DurationVar(&n.timeout, "timeout", 15*time.Second, "timeout of one URL fetch attempt")
-	fl.DurationVar(&n.deadline, "network-deadline", 0, "time budget of all URL checks of the run; what is not checked by then is unverified (0: none)")
+	fl.DurationVar(&n.timeout, "timeout", defaultTimeout, "timeout of one URL fetch attempt (all attempts of one URL: at most 20s)")
+	fl.DurationVar(&n.deadline, "network-deadline", defaultNetworkDeadline, "time budget of all URL checks of the run; what is not checked by then is unverified (0: none)")
 	fl.StringVar(&n.cacheDir, "cache", "", "cache directory for URL checks (default: the user cache dir/preflight)")
 	fl.BoolVar(&n.noCache, "no-cache", false, "do not read or write the URL cache")
 	fl.DurationVar(&n.cacheTTL, "cache-ttl", 24*time.Hour, "how long a successful URL check is reused (failures: 10 minutes)")
@@ -45,43 +57,96 @@ func (n *networkFlags) validate() error {
 	if n.concurrency < 1 {
 		return usagef("--concurrency must be at least 1")
 	}
+	if n.proxy != "" {
+		if _, err := imagecheck.ProxyOverride(n.proxy, nil); err != nil {
+			return usagef("--proxy: %v", err)
+		}
+	}
 	return nil
 }
 
+// netRun is the network side of one lint run.
+type netRun struct {
+	checker  *imagecheck.Checker
+	cancel   context.CancelFunc
+	progress *progressLine
+}
+
 // checker builds the run's URL checker: one per run, so each unique URL is
-// fetched once however many requests name it.
-// The returned cancel releases the run's network deadline.
-func (n *networkFlags) checker(ctx context.Context, progress io.Writer) (validate.URLChecker, context.CancelFunc) {
+// fetched once however many requests name it. getenv reads the proxy
+// environment. Call done before the summary is printed.
+func (n *networkFlags) checker(ctx context.Context, getenv func(string) string, progress io.Writer) (validate.URLChecker, *netRun) {
 	c := &imagecheck.Checker{
 		AllowHosts:     n.allowHosts,
 		Concurrency:    n.concurrency,
 		PerHost:        n.perHost,
 		Timeout:        n.timeout,
 		RequireNetwork: n.mode == "required",
+		Resolver:       testResolver,
+		Proxy:          imagecheck.ProxyFromEnv(getenv),
+	}
+	if n.proxy != "" {
+		c.Proxy, _ = imagecheck.ProxyOverride(n.proxy, getenv) // checked by validate
 	}
 	if !n.noCache {
 		c.Cache = &imagecheck.DirCache{Dir: n.cacheDir, TTL: n.cacheTTL}
 	}
+	nr := &netRun{checker: c, cancel: func() {}}
 	if progress != nil {
-		var mu sync.Mutex
-		last := time.Time{}
-		c.OnProgress = func(done, total int) {
-			mu.Lock()
-			defer mu.Unlock()
-			if done < total && time.Since(last) < 100*time.Millisecond {
-				return
-			}
-			last = time.Now()
-			fmt.Fprintf(progress, "\rchecking URLs %d/%d", done, total)
-			if done == total {
-				fmt.Fprint(progress, "\r\x1b[K")
-			}
-		}
+		nr.progress = &progressLine{w: progress}
+		c.OnProgress = nr.progress.update
 	}
 	ic := validate.ImageChecker{Checker: c}
-	cancel := context.CancelFunc(func() {})
 	if n.deadline > 0 {
-		ic.Context, cancel = context.WithTimeout(ctx, n.deadline)
+		ic.Context, nr.cancel = context.WithTimeout(ctx, n.deadline)
 	}
-	return ic, cancel
+	return ic, nr
+}
+
+// done erases the progress line and says once, on w, how many URLs were not
+// checked because this machine's network failed.
+func (nr *netRun) done(w io.Writer) {
+	if nr == nil {
+		return
+	}
+	nr.cancel()
+	nr.progress.erase()
+	if st := nr.checker.Stats(); st.NoNetwork > 0 {
+		fmt.Fprintf(w, "preflight: network unavailable: %s not checked (use --offline to skip network checks, --network required to fail)\n",
+			plural(st.NoNetwork, "URL"))
+	}
+}
+
+// progressLine draws "checking URLs 12/340" on a terminal: unique URLs
+// finished of unique URLs known, redrawn at most every 100ms.
+type progressLine struct {
+	mu    sync.Mutex
+	w     io.Writer
+	last  time.Time
+	drawn bool
+}
+
+func (p *progressLine) update(done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if done < total && time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\x1b[Kchecking URLs %d/%d", done, total)
+	p.drawn = true
+}
+
+// erase clears the line, so the summary never lands on it.
+func (p *progressLine) erase() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+	p.w = io.Discard // a late fetch must not redraw it
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -840,15 +839,11 @@ func shortURL(s string) string {
 
 // allowedHost reports whether s is an http(s) URL on a host the caller let
 // through the public-address rule.
+//
+// Hosts compare as the dialer compares them (imagecheck.AllowList), so
+// "[::1]", "LOCALHOST." or "host:80" mean the same offline and online.
 func (r *run) allowedHost(s string) bool {
-	if len(r.v.AllowHosts) == 0 {
-		return false
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
-		return false
-	}
-	return slices.Contains(r.v.AllowHosts, u.Host) || slices.Contains(r.v.AllowHosts, u.Hostname())
+	return imagecheck.AllowList(r.v.AllowHosts).AllowsURL(s)
 }
 
 // view returns a string node's value without copying when it has no

@@ -106,10 +106,9 @@ func TestDimensionsPastTheHead(t *testing.T) {
 	}
 
 	// A server that will not serve the second range: unverified, with why.
-	first := true
+	var served atomic.Bool
 	refuse := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if first {
-			first = false
+		if !served.Swap(true) {
 			serve("x.jpg", "", data)(w, r)
 			return
 		}
@@ -315,5 +314,31 @@ func TestCheckAllBoundsGoroutines(t *testing.T) {
 	<-done
 	if st := c.Stats(); st.Seen != len(reqs) || st.Done != len(reqs) {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestRetryBudgetBoundsTheAttemptInFlight: one slow URL costs at most
+// RetryBudget, however long Timeout is.
+func TestRetryBudgetBoundsTheAttemptInFlight(t *testing.T) {
+	release := make(chan struct{})
+	s := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer close(release)
+	c := testChecker(s)
+	c.Timeout, c.RetryBudget = time.Hour, 300*time.Millisecond
+	start := time.Now()
+	r := c.Check(context.Background(), s.URL+"/slow.png", Spec{})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v with a 300ms budget", d)
+	}
+	if r.Verdict != Unverified {
+		t.Errorf("%v %+v", r.Verdict, r.Problems)
+	}
+	if (&Checker{}).retryBudget() > 20*time.Second || (&Checker{}).timeout() > 10*time.Second {
+		t.Error("default per-URL bound above 20s")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,6 +80,11 @@ type Checker struct {
 	// netOK is set once a public address (or a proxy) has answered: from
 	// then on, "no such host" and refusals are the far side's word.
 	netOK atomic.Bool
+	// dnsOnce asks the resolver, once per run, for the API's own host; if
+	// it answers with a public address, the resolver works and its "no such
+	// host" is authoritative even before anything else answered.
+	dnsOnce sync.Once
+	dnsOK   bool
 
 	progMu     sync.Mutex
 	seen       map[string]bool // unique URLs asked for; true once finished
@@ -137,7 +143,7 @@ func (c *Checker) Check(ctx context.Context, rawURL string, spec Spec) Result {
 	c.init()
 	c.begin(rawURL)
 	f, fromCache := c.facts(ctx, rawURL, spec)
-	f = c.judgeReach(f)
+	f = c.judgeReach(ctx, f)
 	v, ps := Evaluate(f, spec)
 	if c.RequireNetwork {
 		for i := range ps {
@@ -154,12 +160,34 @@ func (c *Checker) Check(ctx context.Context, rawURL string, spec Spec) Result {
 // side's answer only once this run has seen the outside network work;
 // before that, the local machine may be what failed (no DNS in a sandboxed
 // CI runner, a firewall), so the URL is not checked rather than failed.
-func (c *Checker) judgeReach(f Facts) Facts {
-	if f.ErrKind == ErrDownload && f.NeedsNetwork && !c.netOK.Load() {
-		f.ErrKind = ErrNoNetwork
-		f.Err = "network unavailable (" + f.Err + ")"
+func (c *Checker) judgeReach(ctx context.Context, f Facts) Facts {
+	if f.ErrKind != ErrDownload || !f.NeedsNetwork || c.netOK.Load() {
+		return f
 	}
+	if strings.HasPrefix(f.Err, dnsNotFound) && c.resolverWorks(ctx) {
+		return f
+	}
+	f.ErrKind = ErrNoNetwork
+	f.Err = "network unavailable (" + f.Err + ")"
 	return f
+}
+
+// canaryHost is the API's own host: a machine that cannot resolve it cannot
+// send the request either, and one that can has a working resolver.
+const canaryHost = "api.apixo.ai"
+
+// resolverWorks reports, asking once per run, whether the resolver finds
+// the API's host at a public address.
+func (c *Checker) resolverWorks(ctx context.Context) bool {
+	c.dnsOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+		defer cancel()
+		addrs, err := c.resolver().LookupNetIP(ctx, "ip", canaryHost)
+		for _, a := range addrs {
+			c.dnsOK = c.dnsOK || err == nil && IsPublicAddr(a)
+		}
+	})
+	return c.dnsOK
 }
 
 // Request is one URL and the Spec of the field it appears in.

@@ -94,6 +94,10 @@ func (c *Checker) DialContext(ctx context.Context, network, address string) (net
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: bad port: %w", address, err)
 	}
+	if host == "" {
+		// net.Dial reads an empty host as this machine.
+		return nil, &URLError{URL: address, Reason: "URL has no host; " + needPublic}
+	}
 	allowed := c.allowed(host, portStr) || traceOf(ctx).isProxyAddr(host, portStr)
 	var addrs []netip.Addr
 	if h, ok := NormalizeHost(host); ok {

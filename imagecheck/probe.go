@@ -73,6 +73,9 @@ func (c *Checker) probe(ctx context.Context, raw string, countLimit int64) Facts
 	return f
 }
 
+// dnsNotFound starts the message of an authoritative "no such host".
+const dnsNotFound = "DNS: no such host "
+
 // maxErrText bounds the cause quoted in a message: a status reason or an
 // error can carry up to a whole header's worth of the server's bytes.
 const maxErrText = 300
@@ -398,7 +401,7 @@ func classify(ctx context.Context, err error, timeout time.Duration) (kind ErrKi
 		return ErrTransient, "check canceled", false
 	case errors.As(err, &dns):
 		if dns.IsNotFound {
-			return ErrDownload, fmt.Sprintf("DNS: no such host %s", dns.Name), true
+			return ErrDownload, dnsNotFound + dns.Name, true
 		}
 		if dns.IsTimeout {
 			return ErrTransient, "DNS lookup timed out: " + dns.Err, true

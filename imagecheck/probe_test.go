@@ -383,6 +383,13 @@ func TestDialGuard(t *testing.T) {
 	if r := c.Check(context.Background(), "https://nowhere.example.com/x.png", Spec{}); rules(r.Problems) != "error:image-download-failed" {
 		t.Errorf("NXDOMAIN: %+v", r.Problems)
 	}
+	// A resolver that finds the API's own host works: its "no such host"
+	// is authoritative before anything else answered.
+	c = testChecker()
+	c.Resolver = fakeResolver{canaryHost: {netip.MustParseAddr("104.18.1.1")}}
+	if r := c.Check(context.Background(), "https://nowhere.example.com/x.png", Spec{}); rules(r.Problems) != "error:image-download-failed" {
+		t.Errorf("NXDOMAIN, resolver proven: %+v", r.Problems)
+	}
 	// Before anything outside answered, the resolver may be what is broken.
 	c = testChecker()
 	c.Resolver = fakeResolver{}

@@ -100,9 +100,11 @@ func (c *Checker) DialContext(ctx context.Context, network, address string) (net
 	}
 	allowed := c.allowed(host, portStr) || traceOf(ctx).isProxyAddr(host, portStr)
 	var addrs []netip.Addr
-	if h, ok := NormalizeHost(host); ok {
-		host = h // "127.0.0.1." and "127.0.0.１" are the literal they spell
+	h, ok := NormalizeHost(host)
+	if !ok {
+		return nil, &URLError{URL: address, Reason: "host is not a valid host name; " + needPublic}
 	}
+	host = h // "127.0.0.1." and "127.0.0.１" are the literal they spell
 	if a, err := netip.ParseAddr(host); err == nil {
 		addrs = []netip.Addr{a}
 	} else {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -23,6 +24,11 @@ var hostProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.S
 // with ok false.
 func NormalizeHost(h string) (host string, ok bool) {
 	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if !utf8.ValidString(h) || strings.ContainsRune(h, utf8.RuneError) {
+		// IDNA would map every invalid byte to U+FFFD, making unrelated
+		// hosts equal; no real host is spelled so.
+		return strings.ToLower(h), false
+	}
 	if a, err := netip.ParseAddr(h); err == nil {
 		return a.WithZone("").String(), true
 	}

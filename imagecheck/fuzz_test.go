@@ -212,3 +212,31 @@ func TestPipeFetch(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestContentRangeSpan(t *testing.T) {
+	for _, tc := range []struct {
+		h           string
+		first, last int64
+		ok          bool
+	}{
+		{"bytes 0-65535/1234567", 0, 65535, true},
+		{"bytes 0-32/*", 0, 32, true},
+		{"bytes 65536-1048575/2000000", 65536, 1048575, true},
+		{"bytes */0", 0, 0, false},
+		{"bytes 9-1/10", 0, 0, false},
+		{"bytes -1-5/10", 0, 0, false},
+		{"items 0-1/2", 0, 0, false},
+	} {
+		f, l, ok := contentRangeSpan(tc.h)
+		if f != tc.first || l != tc.last || ok != tc.ok {
+			t.Errorf("%q: %d %d %v", tc.h, f, l, ok)
+		}
+	}
+	// A 206 without Content-Length, its length given by the range only.
+	png := makePNG(t, 16, 16, false)
+	resp := "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-" + itoa(len(png)-1) + "/" + itoa(len(png)) + "\r\nConnection: close\r\n\r\n" + string(png)
+	c := &Checker{Client: &http.Client{Transport: newPipeTransport([]byte(resp))}, MaxRetries: -1}
+	if r := c.Check(context.Background(), "http://img.example.com/x.png", Spec{}); r.Verdict != OK {
+		t.Errorf("close-delimited 206: %v %+v", r.Verdict, r.Problems)
+	}
+}

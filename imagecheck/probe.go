@@ -126,9 +126,17 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 	switch code := resp.StatusCode; {
 	case code == http.StatusPartialContent:
 		f.Size, f.SizeKnown = contentRangeTotal(resp.Header.Get("Content-Range"))
-		if resp.ContentLength >= 0 {
+		switch first, last, ok := contentRangeSpan(resp.Header.Get("Content-Range")); {
+		case ok && first != 0:
+			// Not the start of the file: its bytes say nothing about the format.
+			f.ErrKind, f.Err = ErrTransient, "the server answered another range than the one asked for ("+resp.Header.Get("Content-Range")+")"
+			f.Size, f.SizeKnown = 0, false
+			return f, 0
+		case resp.ContentLength >= 0:
 			want = min(want, resp.ContentLength)
-		} else if f.SizeKnown {
+		case ok:
+			want = min(want, last-first+1)
+		case f.SizeKnown:
 			want = min(want, f.Size)
 		}
 	case code == http.StatusOK:
@@ -301,16 +309,27 @@ func (c *Checker) readMore(ctx context.Context, raw string, have []byte, upTo in
 
 // contentRangeStart reads the first byte position of "bytes 65536-1048575/N".
 func contentRangeStart(h string) (int64, bool) {
-	h, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes ")
+	first, _, ok := contentRangeSpan(h)
+	return first, ok
+}
+
+// contentRangeSpan reads the byte positions of "bytes 0-65535/N".
+func contentRangeSpan(h string) (first, last int64, ok bool) {
+	h, ok = strings.CutPrefix(strings.TrimSpace(h), "bytes ")
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
-	first, _, ok := strings.Cut(h, "-")
+	h, _, _ = strings.Cut(h, "/")
+	a, b, ok := strings.Cut(h, "-")
 	if !ok {
-		return 0, false
+		return 0, 0, false
 	}
-	n, err := strconv.ParseInt(first, 10, 64)
-	return n, err == nil && n >= 0
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || first < 0 || last < first {
+		return 0, 0, false
+	}
+	return first, last, true
 }
 
 // contentRangeTotal reads the complete length from "bytes 0-65535/1234567"

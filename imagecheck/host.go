@@ -23,7 +23,9 @@ var hostProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.S
 // printed canonically. A host that cannot be mapped comes back lower-cased
 // with ok false.
 func NormalizeHost(h string) (host string, ok bool) {
-	h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if len(h) >= 2 && h[0] == '[' && h[len(h)-1] == ']' {
+		h = h[1 : len(h)-1] // brackets only as a pair: "a]" is not "a"
+	}
 	if !utf8.ValidString(h) || strings.ContainsRune(h, utf8.RuneError) {
 		// IDNA would map every invalid byte to U+FFFD, making unrelated
 		// hosts equal; no real host is spelled so.
@@ -37,7 +39,7 @@ func NormalizeHost(h string) (host string, ok bool) {
 		return strings.ToLower(strings.TrimSuffix(h, ".")), false
 	}
 	m = strings.ToLower(strings.TrimSuffix(m, "."))
-	if a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(m, "["), "]")); err == nil {
+	if a, err := netip.ParseAddr(m); err == nil {
 		return a.WithZone("").String(), true
 	}
 	return m, m != ""

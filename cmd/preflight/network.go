@@ -13,8 +13,9 @@ import (
 	"github.com/preflight-dev/preflight/validate"
 )
 
-// Defaults that bound a run's network time: one URL costs at most
-// defaultRetryBudget, the whole run at most defaultNetworkDeadline.
+// Defaults that bound a run's network time: one attempt costs at most
+// defaultTimeout, all attempts of one URL at most 20s (the Checker's
+// RetryBudget), the whole run at most defaultNetworkDeadline.
 const (
 	defaultTimeout         = 10 * time.Second
 	defaultNetworkDeadline = 2 * time.Minute

@@ -200,8 +200,12 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		f.Size = f.BytesRead
 	}
 	s := Sniff(head)
-	if imageFormat(s.Format) && (s.Width == 0 || s.Height == 0) {
+	switch {
+	case imageFormat(s.Format) && (s.Width == 0 || s.Height == 0):
 		s, f.DimsNote = c.sniffFurther(ctx, raw, head, f)
+	case s.Format == "webp":
+		// A VP8X canvas is only a claim until the frame header agrees.
+		s, f.DimsNote = c.confirmWebPCanvas(ctx, raw, head, s, f)
 	}
 	f.Format, f.Width, f.Height, f.HasAlpha = s.Format, s.Width, s.Height, s.HasAlpha
 	f.Duration, f.DurationKnown, f.DurationNote = s.Duration, s.DurationKnown, s.DurationNote

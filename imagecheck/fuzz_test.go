@@ -115,6 +115,8 @@ func FuzzFetch(f *testing.F) {
 	f.Add([]byte("HTTP/1.1 503 Busy\r\nRetry-After: 99999999\r\nContent-Length: 0\r\n\r\n"))
 	f.Add([]byte("HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */0\r\n\r\n"))
 	f.Add([]byte("garbage\r\n\r\n"))
+	lying := makeVP8X(300, 300, 100)
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(lying)) + "\r\n\r\n" + string(lying)))
 	f.Fuzz(func(t *testing.T, resp []byte) {
 		c := &Checker{
 			Client:      &http.Client{Transport: newPipeTransport(resp)},

@@ -11,6 +11,45 @@ var (
 	errTruncated     = errors.New("header truncated")
 )
 
+// Bounds on reading further into a file for its duration. A moov box larger
+// than maxFurtherBytes (hours of video with many tracks) stays unverified;
+// so does a file that needs more than maxFurtherReads extra requests.
+const (
+	maxFurtherBytes = 1 << 20
+	maxFurtherReads = 2
+)
+
+// byteRange is a span of a file a parser needs before it can answer:
+// Len bytes from offset Off. The zero byteRange asks for nothing.
+type byteRange struct{ Off, Len int64 }
+
+// mediaInfo is what a media parser learned.
+type mediaInfo struct {
+	seconds   float64
+	audioOnly bool // ISO-BMFF: at least one track, and every track is a sound track
+}
+
+// mediaScan runs the duration parser for format over b, the file's bytes
+// from offset off; size is the whole file's length, or -1 when unknown. When
+// the answer lies beyond b, need says which bytes to read next (and err is
+// the reason it is unknown so far). It is a pure function over bytes so the
+// probe decides whether and how to read further.
+func mediaScan(format string, b []byte, off, size int64) (mediaInfo, byteRange, error) {
+	switch format {
+	case "mp4", "mov", "m4v", "m4a":
+		return mp4Scan(b, off, size)
+	case "mp3":
+		return mp3Scan(b, off, size)
+	case "wav":
+		if off != 0 {
+			return mediaInfo{}, byteRange{}, errors.New("WAV header not at the start")
+		}
+		d, err := wavDuration(b)
+		return mediaInfo{seconds: d}, byteRange{}, err
+	}
+	return mediaInfo{}, byteRange{}, fmt.Errorf("no duration parser for %s", format)
+}
+
 // box is one ISO-BMFF box. payload may be cut short by the end of the
 // bytes read; truncated says so.
 type box struct {
@@ -19,31 +58,40 @@ type box struct {
 	truncated bool
 }
 
-// nextBox splits the first box off b.
-func nextBox(b []byte) (bx box, rest []byte, err error) {
+// boxHeader reads a box's type, total size and header length. A size of 0
+// (box extends to the end of the file) is returned as 0.
+func boxHeader(b []byte) (typ string, size, hdr uint64, err error) {
 	if len(b) < 8 {
-		return box{}, nil, errTruncated
+		return "", 0, 0, errTruncated
 	}
-	size := uint64(binary.BigEndian.Uint32(b))
-	bx.typ = string(b[4:8])
-	hdr := uint64(8)
+	size, typ, hdr = uint64(binary.BigEndian.Uint32(b)), string(b[4:8]), 8
 	switch size {
-	case 0: // extends to the end of the file
-		size = 1<<63 - 1
+	case 0:
+		return typ, 0, hdr, nil
 	case 1:
 		if len(b) < 16 {
-			return box{}, nil, errTruncated
+			return "", 0, 0, errTruncated
 		}
 		size, hdr = binary.BigEndian.Uint64(b[8:]), 16
 	}
 	if size < hdr {
-		return box{}, nil, fmt.Errorf("box %q has invalid size %d", bx.typ, size)
+		return "", 0, 0, fmt.Errorf("box %q has invalid size %d", typ, size)
 	}
-	if size > uint64(len(b)) {
+	return typ, size, hdr, nil
+}
+
+// nextBox splits the first box off b.
+func nextBox(b []byte) (bx box, rest []byte, err error) {
+	typ, size, hdr, err := boxHeader(b)
+	if err != nil {
+		return box{}, nil, err
+	}
+	bx.typ = typ
+	if size == 0 || size > uint64(len(b)) {
 		bx.payload, bx.truncated = b[hdr:], true
 		return bx, nil, nil
 	}
-	return box{typ: bx.typ, payload: b[hdr:size]}, b[size:], nil
+	return box{typ: typ, payload: b[hdr:size]}, b[size:], nil
 }
 
 // findBox returns the first box of type typ among the boxes in b.
@@ -67,15 +115,107 @@ func findBox(b []byte, typ string) (box, error) {
 // mp4Duration reads the movie duration from moov/mvhd in the first bytes of
 // an MP4, MOV, M4V or M4A file.
 func mp4Duration(head []byte) (float64, error) {
-	moov, err := findBox(head, "moov")
-	if err != nil {
+	info, need, err := mp4Scan(head, 0, -1)
+	if need.Len > 0 {
 		return 0, errMoovNotInHead
 	}
-	mvhd, err := findBox(moov.payload, "mvhd")
-	if err != nil {
-		return 0, fmt.Errorf("mvhd box: %w", err)
+	return info.seconds, err
+}
+
+// mp4Scan walks the top-level boxes in b (the file's bytes from offset off)
+// to the moov box. Encoders that do not "fast-start" write moov after the
+// media data, so the walk usually skips one large mdat whose header is in
+// the first bytes and asks for the bytes where the next box starts.
+func mp4Scan(b []byte, off, size int64) (mediaInfo, byteRange, error) {
+	p := int64(0)
+	for range 1024 { // top-level boxes; fragmented files have many
+		pos := off + p
+		if size >= 0 && pos >= size {
+			return mediaInfo{}, byteRange{}, errors.New("no moov box in the file")
+		}
+		typ, bsize, hdr, err := boxHeader(b[min(p, int64(len(b))):])
+		if errors.Is(err, errTruncated) {
+			return mediaInfo{}, furtherFrom(pos, maxFurtherBytes, size), errMoovNotInHead
+		}
+		if err != nil {
+			return mediaInfo{}, byteRange{}, err
+		}
+		if typ == "moov" {
+			if bsize == 0 && size >= 0 {
+				bsize = uint64(size - pos)
+			}
+			switch {
+			case bsize == 0:
+				return mediaInfo{}, byteRange{}, errors.New("moov box size not recorded and file size unknown")
+			case bsize > maxFurtherBytes:
+				return mediaInfo{}, byteRange{}, fmt.Errorf("moov box of %d bytes is above the %d-byte read limit", bsize, maxFurtherBytes)
+			case uint64(len(b))-uint64(p) < bsize:
+				return mediaInfo{}, byteRange{Off: pos, Len: int64(bsize)}, errMoovNotInHead
+			}
+			return parseMoov(b[p+int64(hdr) : p+int64(bsize)])
+		}
+		if bsize == 0 || bsize > 1<<62 {
+			return mediaInfo{}, byteRange{}, fmt.Errorf("no moov box before the %q box that runs to the end", typ)
+		}
+		p += int64(bsize)
 	}
-	p := mvhd.payload
+	return mediaInfo{}, byteRange{}, errors.New("no moov box among the first 1024 boxes")
+}
+
+// furtherFrom asks for n bytes from pos, or up to the end of the file when
+// its size is known and closer.
+func furtherFrom(pos, n, size int64) byteRange {
+	if size >= 0 && pos >= size {
+		return byteRange{}
+	}
+	if size >= 0 && size-pos < n {
+		n = size - pos
+	}
+	return byteRange{Off: pos, Len: n}
+}
+
+// parseMoov reads the duration from mvhd and whether every track is sound.
+func parseMoov(moov []byte) (mediaInfo, byteRange, error) {
+	var info mediaInfo
+	mvhd, err := findBox(moov, "mvhd")
+	if err != nil {
+		return info, byteRange{}, fmt.Errorf("mvhd box: %w", err)
+	}
+	if info.seconds, err = mvhdSeconds(mvhd.payload); err != nil {
+		return info, byteRange{}, err
+	}
+	tracks, sound := 0, 0
+	for b := moov; len(b) > 0; {
+		bx, rest, err := nextBox(b)
+		if err != nil || bx.truncated {
+			break
+		}
+		if bx.typ == "trak" {
+			tracks++
+			if handlerType(bx.payload) == "soun" {
+				sound++
+			}
+		}
+		b = rest
+	}
+	info.audioOnly = tracks > 0 && sound == tracks
+	return info, byteRange{}, nil
+}
+
+// handlerType reads trak/mdia/hdlr's handler type ("vide", "soun", ...).
+func handlerType(trak []byte) string {
+	mdia, err := findBox(trak, "mdia")
+	if err != nil {
+		return ""
+	}
+	hdlr, err := findBox(mdia.payload, "hdlr")
+	if err != nil || len(hdlr.payload) < 12 {
+		return ""
+	}
+	return string(hdlr.payload[8:12])
+}
+
+func mvhdSeconds(p []byte) (float64, error) {
 	var scale uint32
 	var dur uint64
 	switch {

@@ -199,13 +199,20 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 	if resp.StatusCode == http.StatusPartialContent && !f.SizeKnown {
 		f.Size = f.BytesRead
 	}
-	s := Sniff(head)
+	size := int64(-1)
+	if f.SizeKnown {
+		size = f.Size
+	}
+	s, need := sniff(head, size)
 	switch {
 	case imageFormat(s.Format) && (s.Width == 0 || s.Height == 0):
 		s, f.DimsNote = c.sniffFurther(ctx, raw, head, f)
 	case s.Format == "webp":
 		// A VP8X canvas is only a claim until the frame header agrees.
 		s, f.DimsNote = c.confirmWebPCanvas(ctx, raw, head, s, f)
+	case need.Len > 0 && resp.StatusCode == http.StatusPartialContent:
+		// A media duration past the head (moov at the end of an MP4).
+		s.DurationNote = c.readFurther(ctx, raw, &s, need, size, &f.BytesRead)
 	}
 	f.Format, f.Width, f.Height, f.HasAlpha = s.Format, s.Width, s.Height, s.HasAlpha
 	f.Duration, f.DurationKnown, f.DurationNote = s.Duration, s.DurationKnown, s.DurationNote
@@ -463,4 +470,57 @@ func rootCause(err error) string {
 		return ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// readFurther makes up to maxFurtherReads more bounded range requests for
+// the bytes a media parser asks for (an MP4's moov box at the end), within
+// the same deadline. It returns the duration note: empty once the
+// duration is known.
+func (c *Checker) readFurther(ctx context.Context, raw string, s *Facts, need byteRange, size int64, read *int64) string {
+	for range maxFurtherReads {
+		b, err := c.readRange(ctx, raw, need)
+		*read += int64(len(b))
+		if err != nil {
+			return s.DurationNote + " (reading further failed: " + cleanText(err.Error(), maxErrText) + ")"
+		}
+		if need = s.further(b, need.Off, size); need.Len == 0 {
+			return s.DurationNote
+		}
+	}
+	return s.DurationNote
+}
+
+// readRange is readMore for bytes anywhere in the file: one GET of r.Len
+// bytes from r.Off through the same guarded client, reading at most that
+// many. Only a 206 that starts at r.Off is those bytes; a server that
+// ignores the range would resend the file's start.
+func (c *Checker) readRange(ctx context.Context, raw string, r byteRange) ([]byte, error) {
+	if r.Off < 0 || r.Len <= 0 || r.Len > maxFurtherBytes {
+		return nil, fmt.Errorf("range %d+%d out of bounds", r.Off, r.Len)
+	}
+	ctx = context.WithValue(ctx, traceKey{}, (*fetchTrace)(nil)) // the facts' hops are the first request's
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", r.Off, r.Off+r.Len-1))
+	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", c.userAgent())
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, errors.New(rootCause(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusPartialContent {
+		return nil, fmt.Errorf("HTTP %s for a range request", resp.Status)
+	}
+	if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != r.Off {
+		return nil, fmt.Errorf("the server answered another range (%q)", shorten(resp.Header.Get("Content-Range"), 80))
+	}
+	body := &errTap{r: resp.Body}
+	b, err := io.ReadAll(io.LimitReader(body, r.Len))
+	if body.err != nil {
+		return b, fmt.Errorf("the response was cut short: %w", body.err)
+	}
+	return b, err
 }

@@ -3,6 +3,7 @@ package imagecheck
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	_ "image/gif" // registered for DecodeConfig, so a GIF is named and measured
 	_ "image/jpeg"
@@ -30,6 +31,15 @@ const HeadBytes = 64 << 10
 // Sniff also serves files the caller already has (a local file, a data:
 // URL's payload); fill in Size and SizeKnown and pass the Facts to Evaluate.
 func Sniff(head []byte) Facts {
+	f, _ := sniff(head, -1)
+	return f
+}
+
+// sniff is Sniff for a file of the given size (-1: unknown), which a CBR
+// MP3's duration needs. When the duration lies beyond head (an MP4's moov
+// box at the end, an MP3 behind a large ID3 tag), need names the bytes to
+// read next; pass them to further.
+func sniff(head []byte, size int64) (Facts, byteRange) {
 	f := Facts{Format: SniffFormat(head)}
 	switch f.Format {
 	case "jpeg", "png", "webp", "gif", "bmp", "tiff":
@@ -42,17 +52,29 @@ func Sniff(head []byte) Facts {
 		case "webp":
 			f.HasAlpha = webpHasAlpha(head)
 		}
-	case "mp4", "mov", "m4v", "m4a":
-		f.Duration, f.DurationKnown, f.DurationNote = durationOf(mp4Duration(head))
-	case "wav":
-		f.Duration, f.DurationKnown, f.DurationNote = durationOf(wavDuration(head))
-	case "mp3":
-		f.DurationNote = "duration unverified: MP3 headers do not state it reliably"
+	case "mp4", "mov", "m4v", "m4a", "wav", "mp3":
+		return f, f.further(head, 0, size)
 	}
-	return f
+	return f, byteRange{}
+}
+
+// further feeds the media parser b, the file's bytes from offset off, and
+// records the duration or why it is unknown. An ISO-BMFF file whose tracks
+// are all sound is named m4a whatever its brand ("isom" audio files are
+// common). It returns the bytes still needed, if any.
+func (f *Facts) further(b []byte, off, size int64) byteRange {
+	info, need, err := mediaScan(f.Format, b, off, size)
+	f.Duration, f.DurationKnown, f.DurationNote = durationOf(info.seconds, err)
+	if err == nil && info.audioOnly && f.Format == "mp4" {
+		f.Format = "m4a"
+	}
+	return need
 }
 
 func durationOf(secs float64, err error) (float64, bool, string) {
+	if err == nil && (secs != secs || secs < 0 || secs > 1e9) {
+		err = fmt.Errorf("implausible duration %g s", secs)
+	}
 	if err != nil {
 		return 0, false, "duration unverified: " + err.Error()
 	}
@@ -66,6 +88,12 @@ func durationOf(secs float64, err error) (float64, bool, string) {
 func SniffFormat(head []byte) string {
 	if len(head) == 0 {
 		return ""
+	}
+	// filetype knows MP3 only by "ID3" or an FF FB frame sync (MPEG-1
+	// without CRC); MPEG-2/2.5 and CRC-protected frames are Layer III MP3s
+	// too.
+	if looksMP3(head) {
+		return "mp3"
 	}
 	// filetype tries ISO-BMFF matchers in map order and has no AVIF, so
 	// those files are named by their ftyp brands here.

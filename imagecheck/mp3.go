@@ -101,17 +101,10 @@ const mp3ScanWindow = 4096
 // header alone matches random bytes too often.
 func findMP3Frame(b []byte, from int) (int, mp3Frame, bool) {
 	for i := from; i+4 <= len(b) && i < from+mp3ScanWindow; i++ {
-		f, ok := parseMP3Header(b[i:])
-		if !ok {
-			continue
+		if b[i] == 0xFF && mp3FrameAt(b, i) {
+			f, _ := parseMP3Header(b[i:])
+			return i, f, true
 		}
-		next := i + f.length
-		if next+4 <= len(b) {
-			if _, ok := parseMP3Header(b[next:]); !ok {
-				continue
-			}
-		}
-		return i, f, true
 	}
 	return 0, mp3Frame{}, false
 }
@@ -126,8 +119,23 @@ func looksMP3(b []byte) bool {
 		_, _, ok := findMP3Frame(b, int(n))
 		return ok
 	}
-	i, _, ok := findMP3Frame(b, 0)
-	return ok && i == 0
+	// No tag: the frames must start at byte 0. Scanning further would cost
+	// every other format a 4 KiB walk and find frame syncs in random bytes.
+	return mp3FrameAt(b, 0)
+}
+
+// mp3FrameAt reports whether a frame header starts at b[i] and, when b
+// holds it, another one follows it.
+func mp3FrameAt(b []byte, i int) bool {
+	f, ok := parseMP3Header(b[i:])
+	if !ok {
+		return false
+	}
+	next := i + f.length
+	if next+4 <= len(b) {
+		_, ok = parseMP3Header(b[next:])
+	}
+	return ok
 }
 
 // mp3Scan reads an MP3's duration from b, the file's bytes from offset off;

@@ -119,7 +119,8 @@ func TestWebPAlpha(t *testing.T) {
 
 func FuzzSniff(f *testing.F) {
 	for _, b := range [][]byte{makePNG(f, 4, 4, true), makeJPEG(f, 4, 4), tinyWebP, makeGIF(f), makeBMP(f), makeTIFF(f),
-		makeMP4("isom", 1000, 10), makeWAV(8000, 0.01), []byte("<svg/>"), []byte("<html>")} {
+		makeMP4("isom", 1000, 10), makeWAV(8000, 0.01), []byte("<svg/>"), []byte("<html>"),
+		makeMP3(3, true, 20), makeVBRI(5), makeM4A(1000, false)} {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -188,6 +189,8 @@ func BenchmarkSniffPNG(b *testing.B)  { benchSniff(b, makePNG(b, 1024, 768, true
 func BenchmarkSniffWebP(b *testing.B) { benchSniff(b, tinyWebP) }
 func BenchmarkSniffMP4(b *testing.B)  { benchSniff(b, makeMP4("isom", 5000, 100<<10)) }
 func BenchmarkSniffWAV(b *testing.B)  { benchSniff(b, makeWAV(44100, 2)) }
+func BenchmarkSniffMP3(b *testing.B)  { benchSniff(b, makeMP3(200, true, 2000)) }
+func BenchmarkSniffM4A(b *testing.B)  { benchSniff(b, makeM4A(60000, false)) }
 func BenchmarkSniffHTML(b *testing.B) {
 	benchSniff(b, []byte("<!DOCTYPE html><html><body>404 Not Found</body></html>"))
 }

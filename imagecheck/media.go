@@ -184,6 +184,13 @@ func parseMoov(moov []byte) (mediaInfo, byteRange, error) {
 	if info.seconds, err = mvhdSeconds(mvhd.payload); err != nil {
 		return info, byteRange{}, err
 	}
+	if info.seconds == 0 {
+		// Fragmented MP4 leaves mvhd empty and may state the length in
+		// mvex/mehd, in the same timescale.
+		if info.seconds, err = mehdSeconds(moov, mvhd.payload); err != nil {
+			return info, byteRange{}, err
+		}
+	}
 	tracks, sound := 0, 0
 	for b := moov; len(b) > 0; {
 		bx, rest, err := nextBox(b)
@@ -213,6 +220,41 @@ func handlerType(trak []byte) string {
 		return ""
 	}
 	return string(hdlr.payload[8:12])
+}
+
+// mehdSeconds reads a fragmented file's duration from moov/mvex/mehd,
+// whose timescale is mvhd's.
+func mehdSeconds(moov, mvhd []byte) (float64, error) {
+	errNone := errors.New("duration not recorded (fragmented MP4 without mehd)")
+	mvex, err := findBox(moov, "mvex")
+	if err != nil {
+		return 0, errNone
+	}
+	mehd, err := findBox(mvex.payload, "mehd")
+	if err != nil || len(mehd.payload) < 8 {
+		return 0, errNone
+	}
+	p := mehd.payload
+	var dur uint64
+	switch {
+	case p[0] == 0:
+		dur = uint64(binary.BigEndian.Uint32(p[4:]))
+	case p[0] == 1 && len(p) >= 12:
+		dur = binary.BigEndian.Uint64(p[4:])
+	default:
+		return 0, errNone
+	}
+	var scale uint32
+	switch {
+	case len(mvhd) >= 20 && mvhd[0] == 0:
+		scale = binary.BigEndian.Uint32(mvhd[12:])
+	case len(mvhd) >= 32 && mvhd[0] == 1:
+		scale = binary.BigEndian.Uint32(mvhd[20:])
+	}
+	if dur == 0 || scale == 0 {
+		return 0, errNone
+	}
+	return float64(dur) / float64(scale), nil
 }
 
 func mvhdSeconds(p []byte) (float64, error) {

@@ -254,7 +254,7 @@ var formatMIME = map[string][]string{
 	"mp4":  {"video/mp4", "application/mp4"},
 	"mov":  {"video/quicktime"},
 	"m4v":  {"video/x-m4v", "video/mp4"},
-	"m4a":  {"audio/mp4", "audio/m4a", "audio/x-m4a", "audio/aac"},
+	"m4a":  {"audio/mp4", "audio/m4a", "audio/x-m4a", "audio/aac", "video/mp4"}, // an isom file with only sound tracks is often served as video/mp4
 	"mp3":  {"audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg-3"},
 	"wav":  {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"},
 }

@@ -206,6 +206,7 @@ func TestProbeAudio(t *testing.T) {
 	mux.Handle("/cbr.mp3", serve("cbr.mp3", "audio/mpeg", cbr))
 	mux.Handle("/big-id3.mp3", serve("big-id3.mp3", "audio/mpeg", makeMP3(500, true, 200<<10)))
 	mux.Handle("/a.m4a", serve("a.m4a", "audio/mp4", makeM4A(9000, true)))
+	mux.Handle("/audio.mp4", serve("audio.mp4", "video/mp4", makeM4A(9000, false)))
 	mux.Handle("/v.mp4", serve("v.mp4", "video/mp4", makeMP4AV(9000)))
 	mux.Handle("/late-norange.mp4", noRange(makeMP4MoovLast(9000)))
 	mux.Handle("/a.wav", serve("a.wav", "audio/wav", makeWAV(8000, 2)))
@@ -225,6 +226,7 @@ func TestProbeAudio(t *testing.T) {
 		{"/big-id3.mp3", talk, OK, "", 500 * frameSecs},
 		{"/a.m4a", talk, OK, "", 9},
 		{"/a.m4a", Spec{Media: "audio", MinSeconds: 10}, Failed, "error:media-duration", 9},
+		{"/audio.mp4", talk, OK, "", 9}, // audio-only isom served as video/mp4: no mismatch
 		{"/v.mp4", talk, Failed, "error:unsupported-format", 9},
 		{"/late-norange.mp4", Spec{Media: "video", MaxSeconds: 5}, OK, "warning:media-duration", 0},
 		{"/a.wav", talk, OK, "", 2},

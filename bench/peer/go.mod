@@ -1,6 +1,6 @@
 module github.com/preflight-dev/preflight/bench/peer
 
-go 1.26.8
+go 1.26.0
 
 require github.com/preflight-dev/preflight v0.0.0
 

@@ -1,9 +1,15 @@
 # Everything CI runs is here, so a developer's `make test` and CI are the same.
 GO ?= go
 
-.PHONY: test vet fmt-check unit bench bench-smoke
+# VERSION is stamped into release binaries: the tag when HEAD has one
+# (v0.1.0), else tag-distance-commit, else the short commit.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+DIST ?= dist
+DIST_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-test: vet fmt-check unit bench-smoke
+.PHONY: test vet fmt-check tidy-check unit bench bench-smoke dist dist-check
+
+test: vet fmt-check tidy-check unit bench-smoke dist-check
 
 vet:
 	$(GO) vet ./...
@@ -12,6 +18,12 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# go.mod and go.sum say exactly what the code imports (direct requirements
+# not marked // indirect); bench/peer is its own module.
+tidy-check:
+	$(GO) mod tidy -diff
+	cd bench/peer && $(GO) mod tidy -diff
+
 unit:
 	$(GO) test -race -count=1 ./...
 
@@ -19,5 +31,16 @@ unit:
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime=1x ./... >/dev/null
 
+# The performance table of issue 9 (floors, ratios) and of issue 6; < 5 min.
 bench:
-	@if [ -x bench/run.sh ]; then bench/run.sh; else $(GO) test -run '^$$' -bench . -benchmem ./...; fi
+	bench/run.sh
+
+# Release archives for every DIST_TARGETS, and SHA256SUMS, in $(DIST)/.
+dist:
+	scripts/dist.sh $(DIST) $(VERSION) $(DIST_TARGETS)
+
+# The dist recipe on the host target only, checked (archive, checksums,
+# stamped version, -trimpath), into a temp dir.
+dist-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	scripts/dist.sh -check "$$tmp" $(VERSION) $$($(GO) env GOHOSTOS)/$$($(GO) env GOHOSTARCH)

@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/preflight-dev/preflight/bench/internal/coldbody"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -166,4 +167,47 @@ func BenchmarkPeer(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPeerCold is the peer column of issue 9's "library, cold" row:
+// both validators on the 921-byte bodies of bench/internal/coldbody, each
+// never seen before (distinct callback and reference URLs).
+func BenchmarkPeerCold(b *testing.B) {
+	b.Run("preflight", func(b *testing.B) {
+		ctx := context.Background()
+		src := coldbody.New()
+		b.SetBytes(coldbody.Size)
+		b.ReportAllocs()
+		for b.Loop() {
+			rep, err := validate.Request(ctx, coldbody.Model, src.Next())
+			if err != nil || len(rep.Findings) != 0 {
+				b.Fatal(err, rep.Findings)
+			}
+		}
+	})
+	b.Run("kin-openapi", func(b *testing.B) {
+		k := newKin(b)
+		src := coldbody.New()
+		b.SetBytes(coldbody.Size)
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := k.check(src.Next()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestColdBodiesAgree(t *testing.T) {
+	k := newKin(t)
+	src := coldbody.New()
+	for range 10 {
+		body := src.Next()
+		if rep, err := validate.Request(context.Background(), coldbody.Model, body); err != nil || !rep.OK() {
+			t.Fatalf("preflight: %v %v", err, rep.Findings)
+		}
+		if err := k.check(body); err != nil {
+			t.Fatalf("kin-openapi: %v", err)
+		}
+	}
 }

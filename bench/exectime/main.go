@@ -7,8 +7,10 @@
 //
 // Each command runs W times unmeasured, then N rounds run every command
 // once in turn. Per command it prints one line: the median and the minimum
-// wall time in seconds, then the median of its per-round ratio to the first
-// command. Exit codes 0 and 1 (findings) count as success; any other exit,
+// wall time in seconds, the median of its per-round wall-time ratio to the
+// first command, the median CPU time (user+system) in seconds and the median
+// per-round CPU-time ratio to the first command. CPU time is what a busy
+// machine distorts least, and it shows what parallelism hides. Exit codes 0 and 1 (findings) count as success; any other exit,
 // or a run longer than the timeout, fails.
 package main
 
@@ -35,27 +37,26 @@ func main() {
 	}
 	for _, c := range cmds {
 		for range *warmup {
-			if _, err := run(c, *timeout); err != nil {
+			if _, _, err := run(c, *timeout); err != nil {
 				fail(err)
 			}
 		}
 	}
-	times := make([][]float64, len(cmds))
+	wall := make([][]float64, len(cmds))
+	cpu := make([][]float64, len(cmds))
 	for range *runs {
 		for i, c := range cmds {
-			d, err := run(c, *timeout)
+			w, u, err := run(c, *timeout)
 			if err != nil {
 				fail(err)
 			}
-			times[i] = append(times[i], d.Seconds())
+			wall[i] = append(wall[i], w.Seconds())
+			cpu[i] = append(cpu[i], u.Seconds())
 		}
 	}
 	for i, c := range cmds {
-		ratios := make([]float64, *runs)
-		for r := range ratios {
-			ratios[r] = times[i][r] / times[0][r]
-		}
-		fmt.Printf("%.6f %.6f %.3f %q\n", median(times[i]), slices.Min(times[i]), median(ratios), c[0])
+		fmt.Printf("%.6f %.6f %.3f %.6f %.3f %q\n", median(wall[i]), slices.Min(wall[i]), median(ratios(wall[i], wall[0])),
+			median(cpu[i]), median(ratios(cpu[i], cpu[0])), c[0])
 	}
 }
 
@@ -79,22 +80,36 @@ func split(args []string) [][]string {
 	return out
 }
 
-// run starts c with output discarded and returns its wall time.
-func run(c []string, timeout time.Duration) (time.Duration, error) {
+// ratios divides a by b, round by round.
+func ratios(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for r := range a {
+		if b[r] > 0 {
+			out[r] = a[r] / b[r]
+		}
+	}
+	return out
+}
+
+// run starts c with output discarded and returns its wall and CPU time.
+func run(c []string, timeout time.Duration) (wall, cpu time.Duration, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c[0], c[1:]...)
 	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
+	err = cmd.Run()
+	wall = time.Since(start)
+	if ps := cmd.ProcessState; ps != nil {
+		cpu = ps.UserTime() + ps.SystemTime()
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.ExitCode() == 1 && ctx.Err() == nil {
 		err = nil
 	}
 	if err != nil {
-		return d, fmt.Errorf("%q: %w", c, err)
+		return wall, cpu, fmt.Errorf("%q: %w", c, err)
 	}
-	return d, nil
+	return wall, cpu, nil
 }
 
 func median(xs []float64) float64 {

@@ -45,6 +45,7 @@ sha256() {
 }
 
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/preflight-dist.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
@@ -64,9 +65,9 @@ for target in "$@"; do
 		archive=$name.zip
 		rm -f "$out/$archive"
 		if command -v zip >/dev/null; then
-			(cd "$stage" && zip -qrX "$OLDPWD/$out/$archive" "$name")
+			(cd "$stage" && zip -qrX "$out/$archive" "$name")
 		else
-			(cd "$stage" && python3 -m zipfile -c "$OLDPWD/$out/$archive" "$name")
+			(cd "$stage" && python3 -m zipfile -c "$out/$archive" "$name")
 		fi
 	else
 		archive=$name.tar.gz
@@ -89,7 +90,11 @@ fail() {
 for target in "$@"; do
 	goos=${target%/*} goarch=${target#*/}
 	name=preflight_${version}_${goos}_${goarch}
-	[[ $goos == windows ]] && continue # zip contents are checked by name only
+	if [[ $goos == windows ]]; then
+		got=$(unzip -Z1 "$out/$name.zip" | grep -v '/$' | sort | tr '\n' ' ')
+		[[ $got == "$name/README.md $name/preflight.exe " ]] || fail "$name.zip holds $got"
+		continue
+	fi
 	x=$stage/x-$goos-$goarch
 	mkdir -p "$x"
 	tar -C "$x" -xzf "$out/$name.tar.gz"

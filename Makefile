@@ -5,9 +5,10 @@ GO ?= go
 # (v0.1.0), else tag-distance-commit, else the short commit.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 DIST ?= dist
+DIST_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
 # RACE is empty where no C compiler is at hand (the race detector needs cgo).
 RACE ?= -race
-DIST_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 .PHONY: test vet fmt-check tidy-check unit bench bench-smoke dist dist-check
 
@@ -21,10 +22,12 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # go.mod and go.sum say exactly what the code imports (direct requirements
-# not marked // indirect); bench/peer is its own module.
+# not marked // indirect). bench/peer is its own module that requires this
+# one, so a dependency added here must be added there too, or `make bench`
+# loses its kin-openapi column.
 tidy-check:
-	$(GO) mod tidy -diff
-	cd bench/peer && $(GO) mod tidy -diff
+	@$(GO) mod tidy -diff || { echo 'fix: go mod tidy'; exit 1; }
+	@cd bench/peer && $(GO) mod tidy -diff || { echo 'fix: cd bench/peer && go mod tidy'; exit 1; }
 
 unit:
 	$(GO) test $(RACE) -count=1 ./...

@@ -4,6 +4,8 @@ go 1.26.0
 
 require github.com/preflight-dev/preflight v0.0.0
 
+require golang.org/x/net v0.62.0 // indirect
+
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.16 // indirect

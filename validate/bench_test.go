@@ -1,9 +1,7 @@
 package validate_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/preflight-dev/preflight/validate"
@@ -107,73 +105,4 @@ func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		_, _ = validate.Request(ctx, "", body)
 	}
-}
-
-// benchJSONL builds n compact request lines, 1 in 10 invalid.
-func benchJSONL(b *testing.B, n int) []byte {
-	var good, bad bytes.Buffer
-	for _, pair := range []struct {
-		dst *bytes.Buffer
-		src []byte
-	}{{&good, benchTypical}, {&bad, benchInvalid}} {
-		if err := compact(pair.dst, pair.src); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	out.Grow(n * (good.Len() + 1))
-	for i := range n {
-		if i%10 == 9 {
-			out.Write(bad.Bytes())
-		} else {
-			out.Write(good.Bytes())
-		}
-		out.WriteByte('\n')
-	}
-	return out.Bytes()
-}
-
-func compact(dst *bytes.Buffer, src []byte) error {
-	// Strip the pretty-printing newlines between members; the bodies hold
-	// no newline inside strings.
-	for _, line := range bytes.Split(src, []byte("\n")) {
-		dst.Write(bytes.TrimSpace(line))
-	}
-	if bytes.Contains(dst.Bytes(), []byte("\n")) {
-		return fmt.Errorf("compact: newline left")
-	}
-	return nil
-}
-
-// BenchmarkLintJSONL lints an in-memory 10,000-line batch through Linter, as
-// `preflight lint --offline batch.jsonl` does, findings collected in order.
-// One op is the whole batch; requests/s = 10000 / (ns/op * 1e-9).
-func BenchmarkLintJSONL(b *testing.B) {
-	const lines = 10000
-	data := benchJSONL(b, lines)
-	l := &validate.Linter{}
-	ctx := context.Background()
-	run := func() (requests, findings int) {
-		err := l.Lint(ctx, []string{validate.Stdin}, bytes.NewReader(data), "batch.jsonl", func(res validate.FileResult) error {
-			if res.Err != nil {
-				return res.Err
-			}
-			requests += res.Requests
-			findings += len(res.Findings)
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return
-	}
-	if req, f := run(); req != lines || f == 0 {
-		b.Fatalf("linted %d requests with %d findings, want %d requests and some findings", req, f, lines)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		run()
-	}
-	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "requests/s")
 }

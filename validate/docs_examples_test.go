@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -106,8 +107,8 @@ func TestDocsExamples(t *testing.T) {
 				t.Skip("fails today; docs/verdicts-plan.md item " + want.skip)
 			}
 			var got []string
-			var l validate.Linter
-			err = l.Lint(context.Background(), []string{path}, nil, "", func(res validate.FileResult) error {
+			var r runner.Runner // the file runner left validate (internal/runner)
+			err = r.Run(context.Background(), []string{path}, nil, "", func(res runner.Result) error {
 				if res.Err != nil {
 					t.Fatal(res.Err)
 				}

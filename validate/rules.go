@@ -29,6 +29,7 @@ const (
 	srcParameters   = "https://apixo.ai/docs/api-reference/parameters"
 	srcWebhooks     = "https://apixo.ai/docs/api-reference/webhooks"
 	srcRFC8259      = "https://www.rfc-editor.org/rfc/rfc8259"
+	srcPromises     = "https://github.com/preflight-dev/preflight#what-preflight-promises"
 )
 
 // Fix texts of the error-codes page, reused by the rules that predict them.
@@ -55,6 +56,14 @@ var rules = []Rule{
 	{ID: "json-syntax", Severity: SeverityError, HTTPStatus: 400, Source: srcRFC8259,
 		Summary: "The request body is not valid JSON (truncated, trailing data, byte order mark, bad token).",
 		Fix:     "Send exactly one well-formed JSON object, UTF-8 without a byte order mark."},
+	// Input: what preflight refuses to read (internal/runner). They are
+	// preflight's own bounds, not the API's, so they cite the README.
+	{ID: "request-too-large", Severity: SeverityError, Source: srcPromises,
+		Summary: "The request file (or JSONL line) is larger than --max-request-bytes; it was not read further or checked.",
+		Fix:     "Split the file, or raise --max-request-bytes if the request really is this large."},
+	{ID: "file-not-regular", Severity: SeverityError, Source: srcPromises,
+		Summary: "The path is a named pipe, device or socket, which preflight does not read (it could block or never end).",
+		Fix:     "Lint regular files; pipe data in through standard input as -."},
 	{ID: "json-invalid-utf8", Severity: SeverityError, HTTPStatus: 400, Source: srcRFC8259,
 		Summary: "A JSON string holds bytes that are not valid UTF-8.",
 		Fix:     "Encode the file as UTF-8."},

@@ -274,3 +274,10 @@ func editDistance(a, b string) int {
 }
 
 var _ = bytes.Equal
+
+func didYouMean(s string, cands []string) string {
+	if n := nearest(s, cands); n != "" {
+		return fmt.Sprintf(" (did you mean %q?)", n)
+	}
+	return ""
+}

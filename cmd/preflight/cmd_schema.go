@@ -23,7 +23,7 @@ Rules a schema cannot express (run preflight lint for these):
 ` + validate.SchemaRuleNote(),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			cfg, err := loadConfig(cf.path, cf.noConfig)
+			cfg, err := c.loadConfig(cf.path, cf.noConfig, true) // no network: nothing to widen
 			if err != nil {
 				return err
 			}

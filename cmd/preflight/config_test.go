@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/preflight-dev/preflight/internal/config"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -198,13 +199,15 @@ func TestNetworkConfigUnderFlags(t *testing.T) {
 	if err := fl.Parse([]string{"--timeout", "3s"}); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := validate.LoadConfig("../../testdata/config/full.yaml")
+	cfg, err := config.LoadConfig("../../testdata/config/full.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	applyNetworkConfig(fl, &f, cfg.Network)
+	applyConfig(fl, &f, cfg)
+	// A relative cache dir is the config file's, not the working directory's.
+	wantCache, _ := filepath.Abs("../../testdata/config/.cache/preflight")
 	if !f.offline || f.network.concurrency != 4 || f.network.timeout != 3*time.Second ||
-		f.network.cacheDir != ".cache/preflight" || f.network.cacheTTL != 24*time.Hour ||
+		f.network.cacheDir != wantCache || f.network.cacheTTL != 24*time.Hour ||
 		len(f.network.allowHosts) != 1 {
 		t.Errorf("got %+v offline=%v", f.network, f.offline)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -25,7 +26,7 @@ func init() {
 	}
 }
 
-func (p *githubPrinter) file(res validate.FileResult) error {
+func (p *githubPrinter) file(res runner.Result) error {
 	for _, f := range res.Findings {
 		if _, err := io.WriteString(p.w, githubCommand(p.base, f)); err != nil {
 			return err

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/runner"
 )
 
 // jsonPrinter streams one JSON object:
@@ -33,7 +33,7 @@ func (p *jsonPrinter) begin() error {
 	return err
 }
 
-func (p *jsonPrinter) file(res validate.FileResult) error {
+func (p *jsonPrinter) file(res runner.Result) error {
 	if err := p.begin(); err != nil {
 		return err
 	}

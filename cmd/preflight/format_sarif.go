@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -191,7 +192,7 @@ func (p *sarifPrinter) begin() error {
 	return err
 }
 
-func (p *sarifPrinter) file(res validate.FileResult) error {
+func (p *sarifPrinter) file(res runner.Result) error {
 	if err := p.begin(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -38,7 +39,7 @@ func (p *textPrinter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (p *textPrinter) file(res validate.FileResult) error {
+func (p *textPrinter) file(res runner.Result) error {
 	for _, f := range res.Findings {
 		sevColor := ansiRed
 		if f.Severity == validate.SeverityWarning {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/preflight-dev/preflight/internal/runner"
+	"github.com/preflight-dev/preflight/internal/suggest"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -51,7 +54,9 @@ func (c *Command) newLint() *cobra.Command {
 		Short: "Check request files (.json, .jsonl, .ndjson, directories, - for stdin)",
 		Long: `Check request files: a .json file holds one request body, optionally with a
 top-level "model" member; .jsonl and .ndjson files hold one request per line;
-directories are searched recursively; - reads standard input.
+directories are searched recursively, skipping hidden directories,
+node_modules/, vendor/ and what git ignores; - reads standard input.
+--force-exclude applies that selection to paths given explicitly too.
 
 Exit codes: 0 no error findings, 1 error findings (or warnings with
 --fail-level warning), 2 usage error, 3 internal failure.`,
@@ -72,7 +77,7 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	fl.StringVar(&f.failLevel, "fail-level", "error", "lowest severity that fails the run: error or warning")
 	fl.StringVar(&f.color, "color", "auto", "color text output: auto, always or never (NO_COLOR turns auto off)")
 	fl.BoolVar(&f.offline, "offline", false, "make no network requests (URL syntax is still checked)")
-	fl.IntVarP(&f.workers, "jobs", "j", 0, "files checked at once (0: four per CPU for files, one per CPU for JSONL lines)")
+	fl.IntVarP(&f.workers, "jobs", "j", 0, "files (or batches of JSONL lines) checked at once (0: four per CPU)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "also write FORMAT to PATH, as FORMAT=PATH (repeatable; PATH - is standard output)")
 	f.network.register(fl)
 	f.cfg.register(fl)
@@ -91,7 +96,7 @@ type summary struct {
 
 // printer writes findings in one format as they arrive, file by file.
 type printer interface {
-	file(res validate.FileResult) error
+	file(res runner.Result) error
 	finish(s summary) error
 }
 
@@ -113,9 +118,14 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	if err := f.network.validate(); err != nil {
 		return err
 	}
-	files, err := validate.ExpandPaths(args)
+	if f.model != "" {
+		if _, ok := stage.catalog().Model(f.model); !ok {
+			return usagef("unknown --model %q%s (see preflight models)", f.model, suggest.DidYouMean(f.model, stage.catalog().IDs()))
+		}
+	}
+	files, err := f.selection(stage.cfg).Expand(cmd.Context(), args)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, runner.ErrNoFiles) {
 			return usageError{err}
 		}
 		return err
@@ -138,10 +148,16 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		defer nr.cancel()
 		v.Network = checker
 	}
-	l := validate.Linter{Validator: v, Model: f.model, Workers: f.workers}
+	r := runner.Runner{Validator: v, Model: f.model, Workers: f.workers, MaxBytes: f.cfg.maxBytes}
+	if v.Network != nil {
+		// Each request waits on its URLs: keep enough of them in flight,
+		// one line per unit, that the checker's own pool stays busy.
+		r.Workers = max(f.workers, 4*runtime.NumCPU(), 2*f.network.concurrency)
+		r.BatchLines = 1
+	}
 	var sum summary
 	var failures []error
-	err = l.Lint(cmd.Context(), files, c.Stdin, f.stdinFilename, func(res validate.FileResult) error {
+	err = r.Run(cmd.Context(), files, c.Stdin, f.stdinFilename, func(res runner.Result) error {
 		res = stage.file(res)
 		if !res.Partial {
 			sum.Files++ // a large JSONL file arrives in chunks

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/runner"
 )
 
 // outputSpec is one --output FORMAT=PATH; PATH "-" is standard output.
@@ -89,7 +89,7 @@ type target struct {
 	file *os.File
 }
 
-func (fo *fanOut) file(res validate.FileResult) error {
+func (fo *fanOut) file(res runner.Result) error {
 	for _, t := range fo.targets {
 		if err := t.p.file(res); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/preflight-dev/preflight/internal/config"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -38,7 +39,7 @@ func readmeBlock(t *testing.T, name string) string {
 // TestReadmeConfig parses the README's example .preflight.yaml.
 func TestReadmeConfig(t *testing.T) {
 	t.Chdir("../..")
-	cfg, err := validate.ParseConfig([]byte(readmeBlock(t, "config")), "README.md/.preflight.yaml")
+	cfg, err := config.ParseConfig([]byte(readmeBlock(t, "config")), "README.md/.preflight.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package validate
+package config
 
 import (
 	"context"
@@ -9,10 +9,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/preflight-dev/preflight/internal/glob"
+	"github.com/preflight-dev/preflight/validate"
 )
 
 func TestLoadConfigFull(t *testing.T) {
-	c, err := LoadConfig("../testdata/config/full.yaml")
+	c, err := LoadConfig("../../testdata/config/full.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,29 +35,29 @@ func TestLoadConfigFull(t *testing.T) {
 		t.Error("merge dropped embedded models")
 	}
 	// The stricter prompt limit applies in every mode.
-	v := &Validator{Catalog: c.Catalog()}
+	v := &validate.Validator{Catalog: c.Catalog()}
 	for _, mode := range []string{"text-to-image", "image-to-image"} {
 		refs := ""
 		if mode == "image-to-image" {
 			refs = `,"image_urls":["https://example.com/a.png"]`
 		}
 		body := `{"model":"nano-banana","input":{"mode":"` + mode + `","prompt":"` + strings.Repeat("a", 2001) + `"` + refs + `}}`
-		rep, err := v.Check(context.Background(), Input{Body: []byte(body)})
+		rep, err := v.Check(context.Background(), validate.Input{Body: []byte(body)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.Findings) != 1 || rep.Findings[0].Rule != "prompt-too-long" || rep.Findings[0].Severity != SeverityError {
+		if len(rep.Findings) != 1 || rep.Findings[0].Rule != "prompt-too-long" || rep.Findings[0].Severity != validate.SeverityError {
 			t.Errorf("%s: want one prompt-too-long error, got %v", mode, rep.Findings)
 		} else if strings.Contains(rep.Findings[0].Message, "in mode") {
 			t.Errorf("limit message names modes: %s", rep.Findings[0].Message)
 		}
 	}
 	// The default catalog is unchanged.
-	rep, _ := Request(context.Background(), "nano-banana", []byte(`{"input":{"prompt":"`+strings.Repeat("a", 2001)+`"}}`))
+	rep, _ := validate.Request(context.Background(), "nano-banana", []byte(`{"input":{"prompt":"`+strings.Repeat("a", 2001)+`"}}`))
 	if len(rep.Findings) != 0 {
 		t.Errorf("default catalog changed: %v", rep.Findings)
 	}
-	rep, _ = v.Check(context.Background(), Input{Body: []byte(`{"model":"my-model","input":{"prompt":"` + strings.Repeat("a", 101) + `"}}`)})
+	rep, _ = v.Check(context.Background(), validate.Input{Body: []byte(`{"model":"my-model","input":{"prompt":"` + strings.Repeat("a", 101) + `"}}`)})
 	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "prompt-too-long" {
 		t.Errorf("config model not checked: %v", rep.Findings)
 	}
@@ -75,7 +78,7 @@ func TestConfigErrorsHaveLines(t *testing.T) {
 		{"bad-limit.yaml", []string{`bad-limit.yaml:4:14: unknown field "maxLenght"`}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			_, err := LoadConfig(filepath.Join("../testdata/config", tc.file))
+			_, err := LoadConfig(filepath.Join("../../testdata/config", tc.file))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -105,12 +108,12 @@ func TestFindConfig(t *testing.T) {
 	os.Mkdir(filepath.Join(root, "repo", ".git"), 0o755)
 	// Above the repository root: never found.
 	os.WriteFile(filepath.Join(root, ConfigFileName), []byte("version: 1\n"), 0o644)
-	if p, err := FindConfig(sub); err != nil || p != "" {
+	if p, err := Find(sub); err != nil || p != "" {
 		t.Errorf("found %q %v above the repo root", p, err)
 	}
 	want := filepath.Join(root, "repo", "a", ConfigFileName)
 	os.WriteFile(want, []byte("version: 1\n"), 0o644)
-	if p, err := FindConfig(sub); err != nil || p != want {
+	if p, err := Find(sub); err != nil || p != want {
 		t.Errorf("got %q %v, want %q", p, err, want)
 	}
 }
@@ -129,7 +132,7 @@ func TestMatchGlob(t *testing.T) {
 		{"fixtures/bad/empty-prompt.json", "fixtures/bad/empty-prompt.json", true},
 		{"a/?.json", "a/xy.json", false},
 	} {
-		if got := MatchGlob(tc.glob, tc.name); got != tc.want {
+		if got := glob.Match(tc.glob, tc.name); got != tc.want {
 			t.Errorf("MatchGlob(%q, %q) = %v", tc.glob, tc.name, got)
 		}
 	}
@@ -150,29 +153,29 @@ expect:
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := []Finding{
-		{Rule: "field-unknown", Pointer: "/input/x", Severity: SeverityWarning},
-		{Rule: "field-enum", Pointer: "/input/y", Severity: SeverityError},
-		{Rule: "references-count", Pointer: "/input/image_urls/3", Severity: SeverityError},
-		{Rule: "references-count", Pointer: "/input/image_urls_x", Severity: SeverityError},
-		{Rule: "field-type", Pointer: "/input/z", Severity: SeverityError},
+	fs := []validate.Finding{
+		{Rule: "field-unknown", Pointer: "/input/x", Severity: validate.SeverityWarning},
+		{Rule: "field-enum", Pointer: "/input/y", Severity: validate.SeverityError},
+		{Rule: "references-count", Pointer: "/input/image_urls/3", Severity: validate.SeverityError},
+		{Rule: "references-count", Pointer: "/input/image_urls_x", Severity: validate.SeverityError},
+		{Rule: "field-type", Pointer: "/input/z", Severity: validate.SeverityError},
 	}
 	a := c.Apply("legacy/sub/r.json", fs)
-	if a.Suppressed != 2 || len(a.Findings) != 3 || a.Findings[0].Severity != SeverityWarning || a.Expect != nil {
+	if a.Suppressed != 2 || len(a.Findings) != 3 || a.Findings[0].Severity != validate.SeverityWarning || a.Expect != nil {
 		t.Errorf("legacy: %+v", a)
 	}
-	if fs[1].Severity != SeverityError {
+	if fs[1].Severity != validate.SeverityError {
 		t.Error("Apply modified its input")
 	}
 	a = c.Apply("all.json", fs)
 	if a.Suppressed != 2 || len(a.Findings) != 3 {
 		t.Errorf("all.json: %+v", a)
 	}
-	a = c.Apply("bad/one.json", []Finding{{Rule: "prompt-empty"}, {Rule: "prompt-empty"}})
+	a = c.Apply("bad/one.json", []validate.Finding{{Rule: "prompt-empty"}, {Rule: "prompt-empty"}})
 	if a.Expect == nil || !a.Expect.OK() || len(a.Findings) != 0 || len(a.Expected) != 2 {
 		t.Errorf("expected fixture: %+v", a)
 	}
-	a = c.Apply("bad/two.json", []Finding{{Rule: "prompt-empty"}, {Rule: "field-type"}})
+	a = c.Apply("bad/two.json", []validate.Finding{{Rule: "prompt-empty"}, {Rule: "field-type"}})
 	if a.Expect == nil || a.Expect.OK() || !slices.Equal(a.Expect.Missing, []string{"field-range"}) ||
 		!slices.Equal(a.Expect.Unexpected, []string{"field-type"}) || len(a.Findings) != 2 {
 		t.Errorf("mismatch: %+v %+v", a, a.Expect)

@@ -1,4 +1,8 @@
-package validate
+// Package config reads .preflight.yaml: per-rule severities, limits, extra
+// models, file selection, network settings, suppressions and fixture
+// expectations, and decides how far a file found in a repository is
+// trusted (see trust.go).
+package config
 
 import (
 	"bytes"
@@ -6,8 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +18,10 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
+
+	"github.com/preflight-dev/preflight/internal/glob"
+	"github.com/preflight-dev/preflight/internal/suggest"
+	"github.com/preflight-dev/preflight/validate"
 )
 
 // ConfigFileName is the name LoadConfig's discovery looks for.
@@ -41,11 +47,11 @@ type Config struct {
 	Rules map[string]string `yaml:"rules,omitempty"`
 	// Limits overrides field specs per model: {model: {field: FieldSpec}}.
 	// They apply in every mode, after the catalog's own variants.
-	Limits map[string]map[string]*FieldSpec `yaml:"limits,omitempty"`
+	Limits map[string]map[string]*validate.FieldSpec `yaml:"limits,omitempty"`
 	// Models adds or replaces catalog models (docs/catalog.md format).
-	Models []*Model `yaml:"models,omitempty"`
+	Models []*validate.Model `yaml:"models,omitempty"`
 	// Aliases adds catalog aliases.
-	Aliases []*Alias `yaml:"aliases,omitempty"`
+	Aliases []*validate.Alias `yaml:"aliases,omitempty"`
 	// Network configures the network checks; CLI flags override it.
 	Network NetworkConfig `yaml:"network,omitempty"`
 	// Ignore suppresses rules: {"path/glob#/json/pointer": [rule, ...]}.
@@ -53,6 +59,13 @@ type Config struct {
 	// Expect declares the exact rules that fire on fixture files:
 	// {"path/glob": [rule, ...]}.
 	Expect map[string][]string `yaml:"expect,omitempty"`
+	// Files are the globs request files must match when a directory is
+	// walked (and with --force-exclude, when named); empty: any request file.
+	Files []string `yaml:"files,omitempty"`
+	// Exclude are globs of files and directories to skip.
+	Exclude []string `yaml:"exclude,omitempty"`
+	// MaxRequestBytes is the largest request file or JSONL line read.
+	MaxRequestBytes *int64 `yaml:"maxRequestBytes,omitempty"`
 
 	// Path is the file the config was read from ("" for ParseConfig
 	// without a name).
@@ -60,7 +73,7 @@ type Config struct {
 	// Dir is the directory globs are relative to: the config file's.
 	Dir string `yaml:"-"`
 
-	catalog *Catalog
+	catalog *validate.Catalog
 	ignore  []ignoreEntry
 	expect  []expectEntry
 }
@@ -145,33 +158,13 @@ func (es ConfigErrors) Error() string {
 	return strings.Join(s, "\n")
 }
 
-// FindConfig looks for .preflight.yaml in dir and its parents, stopping
-// after the first directory that holds .git (the repository root). It
-// returns "" without error when there is none.
-func FindConfig(dir string) (string, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for {
-		p := filepath.Join(dir, ConfigFileName)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			return "", nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", nil
-		}
-		dir = parent
-	}
-}
+// MaxFileBytes bounds a config file: a config is a few kilobytes, and
+// one that is not must not cost more than this to refuse.
+const MaxFileBytes = 1 << 20
 
 // LoadConfig reads and checks the config file at path.
 func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -196,14 +189,23 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ConfigError{File: name, Msg: "empty config; it needs at least version: 1"}
 	}
-	if err := yaml.UnmarshalWithOptions(data, c, yaml.Strict()); err != nil {
-		return nil, yamlError(name, err)
+	if len(data) > MaxFileBytes {
+		return nil, &ConfigError{File: name, Msg: fmt.Sprintf("config is larger than %d bytes", MaxFileBytes)}
 	}
+	// Parse once: the AST gives both the values (NodeToValue) and the
+	// positions of every key for errors.
 	f, err := yamlparser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
-	chk := configChecker{c: c, name: name, root: docBody(f)}
+	root := docBody(f)
+	if root == nil {
+		return nil, &ConfigError{File: name, Msg: "empty config; it needs at least version: 1"}
+	}
+	if err := yaml.NodeToValue(root, c, yaml.Strict()); err != nil {
+		return nil, yamlError(name, err)
+	}
+	chk := configChecker{c: c, name: name, root: root}
 	chk.check()
 	if len(chk.errs) > 0 {
 		slices.SortStableFunc(chk.errs, func(a, b *ConfigError) int {
@@ -303,7 +305,7 @@ func (k *configChecker) check() {
 	}
 	rules := child(k.root, "rules")
 	for _, id := range sortedKeys(c.Rules) {
-		if _, ok := RuleByID(id); !ok {
+		if _, ok := validate.RuleByID(id); !ok {
 			k.errAt(keyNode(rules, id), "unknown rule %q%s", id, didYouMeanRule(id))
 		}
 		switch c.Rules[id] {
@@ -330,10 +332,23 @@ func (k *configChecker) check() {
 		}
 		c.expect = append(c.expect, expectEntry{glob: pat, rules: c.Expect[pat]})
 	}
+	for i, g := range c.Files {
+		if err := checkGlob(g); err != nil {
+			k.errAt(seqItem(child(k.root, "files"), i), "files %q: %v", g, err)
+		}
+	}
+	for i, g := range c.Exclude {
+		if err := checkGlob(g); err != nil {
+			k.errAt(seqItem(child(k.root, "exclude"), i), "exclude %q: %v", g, err)
+		}
+	}
+	if n := c.MaxRequestBytes; n != nil && *n < 1 {
+		k.errAt(child(k.root, "maxRequestBytes"), "maxRequestBytes must be at least 1")
+	}
 	if n := c.Network.Concurrency; n != nil && *n < 1 {
 		k.errAt(child(child(k.root, "network"), "concurrency"), "network.concurrency must be at least 1")
 	}
-	cat, err := k.buildCatalog(DefaultCatalog())
+	cat, err := k.buildCatalog(validate.DefaultCatalog())
 	if err != nil {
 		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})
 		return
@@ -343,10 +358,10 @@ func (k *configChecker) check() {
 
 func didYouMeanRule(id string) string {
 	var ids []string
-	for _, r := range Rules() {
+	for _, r := range validate.Rules() {
 		ids = append(ids, r.ID)
 	}
-	if s := nearest(id, ids); s != "" {
+	if s := suggest.Nearest(id, ids); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
@@ -357,7 +372,7 @@ func (k *configChecker) checkRuleLists(section string, m map[string][]string) {
 	for _, pat := range sortedKeys(m) {
 		seq, _ := child(sec, pat).(*ast.SequenceNode)
 		for i, id := range m[pat] {
-			if _, ok := RuleByID(id); ok {
+			if _, ok := validate.RuleByID(id); ok {
 				continue
 			}
 			var n ast.Node = keyNode(sec, pat)
@@ -371,7 +386,7 @@ func (k *configChecker) checkRuleLists(section string, m map[string][]string) {
 
 // buildCatalog merges models: into base, then applies limits: as a last
 // variant of each limited model that holds in every mode.
-func (k *configChecker) buildCatalog(base *Catalog) (*Catalog, error) {
+func (k *configChecker) buildCatalog(base *validate.Catalog) (*validate.Catalog, error) {
 	c := k.c
 	cat := base
 	if len(c.Models) > 0 || len(c.Aliases) > 0 {
@@ -381,7 +396,7 @@ func (k *configChecker) buildCatalog(base *Catalog) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("models: %w", err)
 		}
-		extra, err := ParseCatalog(b)
+		extra, err := validate.ParseCatalog(b)
 		if err != nil {
 			k.errAt(keyNode(k.root, "models"), "models: %v", err)
 			return nil, nil
@@ -426,7 +441,7 @@ func (k *configChecker) buildCatalog(base *Catalog) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra, err := ParseCatalog(b)
+	extra, err := validate.ParseCatalog(b)
 	if err != nil {
 		k.errAt(keyNode(k.root, "limits"), "limits: %v", err)
 		return nil, nil
@@ -446,16 +461,11 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func didYouMean(s string, cands []string) string {
-	if n := nearest(s, cands); n != "" {
-		return fmt.Sprintf(" (did you mean %q?)", n)
-	}
-	return ""
-}
+func didYouMean(s string, cands []string) string { return suggest.DidYouMean(s, cands) }
 
 // limitedModel returns the JSON of a copy of m with one more variant: the
 // overrides, holding in every mode.
-func limitedModel(m *Model, fields map[string]*FieldSpec, source string) (json.RawMessage, error) {
+func limitedModel(m *validate.Model, fields map[string]*validate.FieldSpec, source string) (json.RawMessage, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -471,7 +481,7 @@ func limitedModel(m *Model, fields map[string]*FieldSpec, source string) (json.R
 	variants = append(variants, map[string]any{
 		"when":   map[string]any{"mode": m.Fields["mode"].Enum},
 		"fields": fields,
-		"level":  LevelStated,
+		"level":  validate.LevelStated,
 		"source": source,
 		"note":   "limit set in " + filepath.Base(source),
 	})
@@ -481,9 +491,9 @@ func limitedModel(m *Model, fields map[string]*FieldSpec, source string) (json.R
 
 // Catalog returns the catalog the config describes: the embedded one with
 // models: merged in and limits: applied. A nil config gives DefaultCatalog.
-func (c *Config) Catalog() *Catalog {
+func (c *Config) Catalog() *validate.Catalog {
 	if c == nil || c.catalog == nil {
-		return DefaultCatalog()
+		return validate.DefaultCatalog()
 	}
 	return c.catalog
 }
@@ -498,45 +508,7 @@ type expectEntry struct {
 	rules []string
 }
 
-// checkGlob reports a malformed glob.
-func checkGlob(glob string) error {
-	for _, seg := range strings.Split(glob, "/") {
-		if seg == "**" {
-			continue
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return fmt.Errorf("bad glob segment %q", seg)
-		}
-	}
-	return nil
-}
-
-// MatchGlob matches a slash-separated path against a glob: path.Match per
-// segment, and a "**" segment matching any number of segments (also none).
-func MatchGlob(glob, name string) bool {
-	return matchSegs(strings.Split(glob, "/"), strings.Split(name, "/"))
-}
-
-func matchSegs(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(name); i++ {
-				if matchSegs(pat[1:], name[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, err := path.Match(pat[0], name[0]); err != nil || !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
-}
+func checkGlob(g string) error { return glob.Check(g) }
 
 // names returns the forms of file a glob may match: relative to the config
 // directory, and as given.
@@ -557,9 +529,9 @@ func (c *Config) names(file string) []string {
 	return out
 }
 
-func (c *Config) matches(glob, file string) bool {
+func (c *Config) matches(g, file string) bool {
 	for _, n := range c.names(file) {
-		if MatchGlob(glob, n) {
+		if glob.Match(g, n) {
 			return true
 		}
 	}
@@ -575,12 +547,12 @@ func pointerCovers(p, ptr string) bool {
 // Applied is the outcome of Apply for one file.
 type Applied struct {
 	// Findings are what remains to report, severities remapped.
-	Findings []Finding
+	Findings []validate.Finding
 	// Suppressed counts findings turned off or ignored.
 	Suppressed int
 	// Expected holds findings an expect: entry declared; they are not
 	// reported and do not fail the run.
-	Expected []Finding
+	Expected []validate.Finding
 	// Expect is set when the file is under an expect: entry.
 	Expect *ExpectResult
 }
@@ -661,12 +633,12 @@ func quoteAll(ss []string) []string {
 // remapping (rules:), suppressions (ignore:) and fixture expectations
 // (expect:). It does not modify findings. A nil config passes findings
 // through.
-func (c *Config) Apply(file string, findings []Finding) Applied {
+func (c *Config) Apply(file string, findings []validate.Finding) Applied {
 	if c == nil {
 		return Applied{Findings: findings}
 	}
 	var a Applied
-	kept := make([]Finding, 0, len(findings))
+	kept := make([]validate.Finding, 0, len(findings))
 	var ignores []ignoreEntry
 	for _, e := range c.ignore {
 		if c.matches(e.glob, file) {
@@ -679,9 +651,9 @@ func (c *Config) Apply(file string, findings []Finding) Applied {
 			a.Suppressed++
 			continue
 		case RuleWarning:
-			f.Severity = SeverityWarning
+			f.Severity = validate.SeverityWarning
 		case RuleError:
-			f.Severity = SeverityError
+			f.Severity = validate.SeverityError
 		}
 		if slices.ContainsFunc(ignores, func(e ignoreEntry) bool {
 			return pointerCovers(e.pointer, f.Pointer) && slices.Contains(e.rules, f.Rule)
@@ -721,4 +693,20 @@ func (c *Config) Apply(file string, findings []Finding) Applied {
 		a.Findings = kept
 	}
 	return a
+}
+
+func seqItem(n ast.Node, i int) ast.Node {
+	if seq, ok := n.(*ast.SequenceNode); ok && i < len(seq.Values) {
+		return seq.Values[i]
+	}
+	return n
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,4 +1,4 @@
-package validate
+package runner
 
 import (
 	"context"
@@ -28,10 +28,10 @@ func TestStreamLargeJSONL(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var l Linter
+	var l Runner
 	var chunks, requests, findings, lastLine int
 	finals := 0
-	err := l.Lint(context.Background(), []string{path}, nil, "", func(res FileResult) error {
+	err := l.Run(context.Background(), []string{path}, nil, "", func(res Result) error {
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
@@ -75,13 +75,13 @@ func TestLintOrder(t *testing.T) {
 		os.WriteFile(p, []byte(`{"model":"nano-banana","input":{"prompt":""}}`), 0o644)
 		files = append(files, p)
 	}
-	got, err := ExpandPaths([]string{dir})
+	got, err := Selection{NoGit: true}.Expand(context.Background(), []string{dir})
 	if err != nil || len(got) != len(files) {
-		t.Fatalf("ExpandPaths: %v %v", got, err)
+		t.Fatalf("Expand: %v %v", got, err)
 	}
-	l := Linter{Workers: 4}
+	l := Runner{Workers: 4}
 	i := 0
-	err = l.Lint(context.Background(), got, nil, "", func(res FileResult) error {
+	err = l.Run(context.Background(), got, nil, "", func(res Result) error {
 		if res.File != files[i] {
 			t.Errorf("result %d is %s, want %s", i, res.File, files[i])
 		}
@@ -106,7 +106,7 @@ func TestStreamHugeLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	var lines []int
-	err := (&Linter{}).Lint(context.Background(), []string{path}, nil, "", func(res FileResult) error {
+	err := (&Runner{MaxBytes: 4 << 20}).Run(context.Background(), []string{path}, nil, "", func(res Result) error {
 		for _, f := range res.Findings {
 			if f.Rule != "prompt-too-long" {
 				t.Errorf("unexpected %v", f)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -73,7 +72,7 @@ func (c *Command) Main(args []string) int {
 		return ee.code
 	}
 	var ue usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
+	if errors.As(err, &ue) {
 		fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
 		fmt.Fprintln(c.Stderr, "Run 'preflight --help' for usage.")
 		return ExitUsage
@@ -98,16 +97,40 @@ failure code or HTTP status it predicts, its place in the file, and the fix.`,
 	root.AddCommand(c.newExplain())
 	root.AddCommand(c.newVersion())
 	root.AddCommand(c.newConfig(), c.newSchema())
+	usageArgs(root)
 	return root
 }
 
-// isCobraUsage recognises cobra's own argument errors (unknown command).
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
+// usageArgs makes every argument error a usage error (exit 2) by its type,
+// not by matching cobra's message text: each command's Args validator is
+// wrapped, and a command with subcommands rejects an unknown one itself
+// (cobra's own check only runs when Args is unset).
+func usageArgs(cmd *cobra.Command) {
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
+	if cmd.HasSubCommands() {
+		cmd.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return nil
+		}
+		if cmd.Run == nil && cmd.RunE == nil {
+			cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+		return
+	}
+	if valid := cmd.Args; valid != nil {
+		cmd.Args = func(cmd *cobra.Command, args []string) error {
+			if err := valid(cmd, args); err != nil {
+				var ue usageError
+				if errors.As(err, &ue) {
+					return err
+				}
+				return usageError{err}
+			}
+			return nil
 		}
 	}
-	return false
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -16,24 +17,35 @@ import (
 // <!-- readme:NAME --> in README.md.
 func readmeBlock(t *testing.T, name string) string {
 	t.Helper()
-	data, err := os.ReadFile("README.md")
+	b, err := readmeBlockAt("README.md", name)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return b
+}
+
+func readmeBlockAt(path, name string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
 	}
 	s := string(data)
 	i := strings.Index(s, "<!-- readme:"+name+" -->")
 	if i < 0 {
-		t.Fatalf("README.md lacks <!-- readme:%s -->", name)
+		return "", fmt.Errorf("%s lacks <!-- readme:%s -->", path, name)
 	}
 	s = s[i:]
 	start := strings.Index(s, "```")
+	if start < 0 {
+		return "", fmt.Errorf("no code block after readme:%s", name)
+	}
 	body := s[start:]
 	body = body[strings.Index(body, "\n")+1:]
 	end := strings.Index(body, "```")
-	if start < 0 || end < 0 {
-		t.Fatalf("no code block after readme:%s", name)
+	if end < 0 {
+		return "", fmt.Errorf("no code block after readme:%s", name)
 	}
-	return body[:end]
+	return body[:end], nil
 }
 
 // TestReadmeConfig parses the README's example .preflight.yaml.

@@ -1,38 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func run(t *testing.T, stdin string, env map[string]string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	cmd := Command{
-		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv:     func(k string) string { return env[k] },
-		IsTerminal: func(io.Writer) bool { return env["TTY"] == "1" },
-	}
-	code = cmd.Main(append([]string{"preflight"}, args...))
-	return code, out.String(), errb.String()
-}
-
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 const validReq = `{"model":"nano-banana","input":{"prompt":"a red fox in snow"}}`
 

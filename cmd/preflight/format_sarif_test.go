@@ -165,20 +165,7 @@ func TestSARIFGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.WriteByte('\n')
-	const golden = "testdata/format/input.sarif"
-	if *update {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if g, w := sarifSansRules(t, got.Bytes()), sarifSansRules(t, want); g != w {
-		t.Errorf("SARIF differs from %s (rerun with -update and review the diff)\n%s", golden, got.Bytes())
-	}
+	golden(t, "testdata/format/input.sarif", got.Bytes(), func(b []byte) string { return sarifSansRules(t, b) })
 }
 
 // sarifSansRules drops rules[] and ruleIndex, which change whenever a rule

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden .out files from the current output")
 
 // TestGolden runs `preflight lint --offline --format json` on every request file
 // under testdata/lint and compares the output with the .out file beside it.
@@ -31,33 +26,17 @@ func TestGolden(t *testing.T) {
 	for _, in := range cases {
 		name := strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
 		t.Run(name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			cmd := Command{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-				Getenv: func(string) string { return "" }}
-			code := cmd.Main([]string{"preflight", "lint", "--offline", "--format", "json", in})
+			code, out, errOut := run(t, "", nil, "lint", "--offline", "--format", "json", in)
 			if code != ExitOK && code != ExitFindings {
-				t.Fatalf("exit %d, stderr: %s", code, stderr.String())
+				t.Fatalf("exit %d, stderr: %s", code, errOut)
 			}
-			golden := strings.TrimSuffix(in, filepath.Ext(in)) + ".out"
-			if *update {
-				if err := os.WriteFile(golden, stdout.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(stdout.Bytes(), want) {
-				t.Errorf("output differs from %s (rerun with -update and review the diff)\n--- got\n%s\n--- want\n%s", golden, stdout.Bytes(), want)
-			}
+			golden(t, strings.TrimSuffix(in, filepath.Ext(in))+".out", []byte(out), nil)
 			// The naming convention keeps cases honest: ok-* files must pass
 			// clean, the others must find something.
 			if strings.HasPrefix(name, "ok-") && code != ExitOK {
 				t.Errorf("ok- case has error findings")
 			}
-			if !strings.HasPrefix(name, "ok-") && !bytes.Contains(stdout.Bytes(), []byte(`"rule":`)) {
+			if !strings.HasPrefix(name, "ok-") && !strings.Contains(out, `"rule":`) {
 				t.Errorf("failing case has no findings")
 			}
 		})

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
 
 	"github.com/preflight-dev/preflight/internal/config"
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -62,6 +64,26 @@ func TestReadmeConfig(t *testing.T) {
 	if _, ok := cfg.Catalog().Model("my-model"); !ok {
 		t.Error("README model not merged")
 	}
+	if len(cfg.Files) == 0 || len(cfg.Exclude) == 0 {
+		t.Error("README config leaves out files: or exclude:")
+	}
+	// The example is for a repository: it must work without --trust-config.
+	cfg.Dir = t.TempDir()
+	for _, w := range cfg.Widenings(cfg.Dir, "", runner.DefaultMaxBytes) {
+		t.Errorf("README config needs --trust-config: %v", w)
+	}
+	// The user config example holds what only a user config may.
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(readmeBlock(t, "user-config")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	user, err := config.ParseUser(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(user.Widenings(t.TempDir(), "", runner.DefaultMaxBytes)) == 0 {
+		t.Error("README user config shows nothing a repository config could not set")
+	}
 }
 
 // TestReadmePreCommit checks the README's .pre-commit-config.yaml snippet
@@ -112,7 +134,7 @@ func TestReadmeVSCode(t *testing.T) {
 	if !strings.Contains(string(readme), "preflight schema > .vscode/apixo-request.schema.json") {
 		t.Error("README lost the schema command")
 	}
-	code, out, errs := runCLI(t, "schema", "--no-config")
+	code, out, errs := run(t, "", nil, "schema", "--no-config")
 	if code != ExitOK {
 		t.Fatalf("schema: exit %d %s", code, errs)
 	}

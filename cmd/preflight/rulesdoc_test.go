@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +26,7 @@ func TestRulesDoc(t *testing.T) {
 	t.Chdir("../..")
 	rules := validate.Rules()
 	doc := rulesDoc(t, rules)
-	checkOrUpdate(t, "docs/rules.md", []byte(doc))
+	golden(t, "docs/rules.md", []byte(doc), nil)
 
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -38,7 +37,7 @@ func TestRulesDoc(t *testing.T) {
 	if !ok {
 		t.Fatal("README.md lacks the <!-- rules:begin --> / <!-- rules:end --> markers")
 	}
-	checkOrUpdate(t, "README.md", []byte(newReadme))
+	golden(t, "README.md", []byte(newReadme), nil)
 }
 
 // TestRulesHaveExamples keeps every rule the offline lint can produce
@@ -57,23 +56,6 @@ func TestRulesHaveExamples(t *testing.T) {
 		if !strings.Contains(out, `"rule":"`+r.ID+`"`) {
 			t.Errorf("%s does not produce rule %s:\n%s", path, r.ID, out)
 		}
-	}
-}
-
-func checkOrUpdate(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/preflight -run RulesDoc -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s is stale: run go test ./cmd/preflight -run RulesDoc -update and review the diff", path)
 	}
 }
 
@@ -125,15 +107,11 @@ func moreExamples(id string, all map[string]bool) []string {
 
 func runLint(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := Command{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv:     func(string) string { return "" },
-		IsTerminal: func(io.Writer) bool { return false }}
-	code := cmd.Main(append([]string{"preflight", "lint", "--offline"}, args...))
+	code, out, errOut := run(t, "", nil, append([]string{"lint", "--offline"}, args...)...)
 	if code != ExitOK && code != ExitFindings {
-		t.Fatalf("preflight lint %v: exit %d, stderr: %s", args, code, stderr.String())
+		t.Fatalf("preflight lint %v: exit %d, stderr: %s", args, code, errOut)
 	}
-	return stdout.String(), code
+	return out, code
 }
 
 func predicts(r validate.Rule) string {

@@ -119,7 +119,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		return err
 	}
 	if f.model != "" {
-		if _, ok := stage.catalog().Model(f.model); !ok {
+		cat := stage.catalog()
+		_, known := cat.Model(f.model)
+		if _, alias := cat.Alias(f.model); !known && !alias {
 			return usagef("unknown --model %q%s (see preflight models)", f.model, suggest.DidYouMean(f.model, stage.catalog().IDs()))
 		}
 	}

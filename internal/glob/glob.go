@@ -43,23 +43,31 @@ func MatchAny(glob, name string) bool {
 	return Match(strings.TrimPrefix(glob, "/"), name)
 }
 
+// matchSegs matches segment lists by dynamic programming over (pattern,
+// name) positions, so a glob of many "**" segments (configs are untrusted)
+// costs len(pat) x len(name) steps, not an exponential search.
 func matchSegs(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(name); i++ {
-				if matchSegs(pat[1:], name[i:]) {
-					return true
-				}
+	// ok[j] reports whether pat[i:] matches name[j:], for the current i,
+	// computed from the last pattern segment backwards.
+	ok := make([]bool, len(name)+1)
+	ok[len(name)] = true
+	next := make([]bool, len(name)+1)
+	for i := len(pat) - 1; i >= 0; i-- {
+		if pat[i] == "**" {
+			// ** matches name[j:k] for any k >= j: next[j] = any ok[k], k >= j.
+			any := false
+			for j := len(name); j >= 0; j-- {
+				any = any || ok[j]
+				next[j] = any
 			}
-			return false
+		} else {
+			next[len(name)] = false
+			for j := len(name) - 1; j >= 0; j-- {
+				m, err := path.Match(pat[i], name[j])
+				next[j] = err == nil && m && ok[j+1]
+			}
 		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, err := path.Match(pat[0], name[0]); err != nil || !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
+		ok, next = next, ok
 	}
-	return len(name) == 0
+	return ok[0]
 }

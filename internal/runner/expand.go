@@ -59,6 +59,7 @@ func (s Selection) Expand(ctx context.Context, paths []string) ([]string, error)
 		return nil, err
 	}
 	var out []string
+	var named []string // explicit files under Force, for one git call
 	for _, p := range paths {
 		if p == Stdin {
 			out = append(out, p)
@@ -72,14 +73,8 @@ func (s Selection) Expand(ctx context.Context, paths []string) ([]string, error)
 			if s.Force && !s.keep(root, p, false) {
 				continue
 			}
-			if s.Force && !s.NoGit {
-				ign, err := gitIgnored(ctx, []string{p})
-				if err != nil {
-					return nil, err
-				}
-				if ign[p] {
-					continue
-				}
+			if s.Force {
+				named = append(named, p)
 			}
 			out = append(out, p)
 			continue
@@ -92,6 +87,13 @@ func (s Selection) Expand(ctx context.Context, paths []string) ([]string, error)
 			return nil, fmt.Errorf("%w in %s", ErrNoFiles, p)
 		}
 		out = append(out, found...)
+	}
+	if len(named) > 0 && !s.NoGit && inRepo(filepath.Dir(named[0])) {
+		ign, err := gitIgnored(ctx, named)
+		if err != nil {
+			return nil, err
+		}
+		out = slices.DeleteFunc(out, func(p string) bool { return ign[p] })
 	}
 	return out, nil
 }
@@ -114,13 +116,15 @@ func (s Selection) walk(ctx context.Context, root, dir string) ([]string, error)
 		if path == start {
 			return nil
 		}
+		globs := len(s.Exclude) > 0 || len(s.Files) > 0
 		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") || slices.Contains(DefaultExclude, d.Name()) || !s.keep(root, path, true) {
+			// Parents were checked on the way down: the name decides.
+			if strings.HasPrefix(d.Name(), ".") || slices.Contains(DefaultExclude, d.Name()) || (globs && !s.keep(root, path, true)) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if IsRequestFile(path) && s.keep(root, path, false) {
+		if IsRequestFile(path) && (!globs || s.keep(root, path, false)) {
 			found = append(found, path)
 		}
 		return nil
@@ -128,7 +132,7 @@ func (s Selection) walk(ctx context.Context, root, dir string) ([]string, error)
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", dir, err)
 	}
-	if !s.NoGit && len(found) > 0 {
+	if !s.NoGit && len(found) > 0 && inRepo(dir) {
 		ign, err := gitIgnored(ctx, found)
 		if err != nil {
 			return nil, err
@@ -180,6 +184,25 @@ func relNames(root, path string) []string {
 		}
 	}
 	return out
+}
+
+// inRepo reports whether dir is inside a git work tree (a .git at or above
+// it), so a run outside any repository spawns no git process.
+func inRepo(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 // gitIgnored asks git which of paths it ignores (.gitignore files,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -194,5 +195,25 @@ func TestConfigErrorType(t *testing.T) {
 	var ces ConfigErrors
 	if !errors.As(err, &ces) || len(ces) != 1 || ces[0].Line != 1 {
 		t.Errorf("got %#v", err)
+	}
+}
+
+func TestUserFile(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("XDG layout")
+	}
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/x/preflight/config.yaml"},
+		{map[string]string{"XDG_CONFIG_HOME": "rel", "HOME": "/h"}, "/h/.config/preflight/config.yaml"},
+		{map[string]string{"HOME": "/h"}, "/h/.config/preflight/config.yaml"},
+		{map[string]string{}, ""},
+	} {
+		if got := UserFile(env(tc.env)); got != tc.want {
+			t.Errorf("UserFile(%v) = %q, want %q", tc.env, got, tc.want)
+		}
 	}
 }

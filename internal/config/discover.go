@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // Find looks for .preflight.yaml in dir and its parents up to the
@@ -53,17 +54,31 @@ func RepoRoot(dir string) string {
 	}
 }
 
-// UserFile is the user's own config: $XDG_CONFIG_HOME/preflight/config.yaml
-// (os.UserConfigDir's choice), or "" when there is no config directory.
+// UserFile is the user's own config, preflight/config.yaml in the user
+// config directory that os.UserConfigDir would choose
+// ($XDG_CONFIG_HOME, else ~/.config; ~/Library/Application Support on
+// macOS; %AppData% on Windows), read through getenv so tests and embedders
+// decide it. "" when there is none.
 func UserFile(getenv func(string) string) string {
-	if d := getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "preflight", "config.yaml")
+	dir := ""
+	switch d := getenv("XDG_CONFIG_HOME"); {
+	case d != "" && filepath.IsAbs(d) && runtime.GOOS != "windows" && runtime.GOOS != "darwin":
+		dir = d
+	case runtime.GOOS == "windows":
+		dir = getenv("AppData")
+	case runtime.GOOS == "darwin":
+		if h := getenv("HOME"); h != "" {
+			dir = filepath.Join(h, "Library", "Application Support")
+		}
+	default:
+		if h := getenv("HOME"); h != "" {
+			dir = filepath.Join(h, ".config")
+		}
 	}
-	d, err := os.UserConfigDir()
-	if err != nil {
+	if dir == "" || !filepath.IsAbs(dir) {
 		return ""
 	}
-	return filepath.Join(d, "preflight", "config.yaml")
+	return filepath.Join(dir, "preflight", "config.yaml")
 }
 
 // readFile reads a regular file of at most MaxFileBytes: a config named

@@ -107,12 +107,10 @@ func tooLarge(max int64, what string) *refusal {
 	return &refusal{RuleTooLarge, fmt.Sprintf("%s is larger than %d bytes (--max-request-bytes); it was not checked", what, max)}
 }
 
-// finding turns a refusal into a finding of the file (at a line for JSONL).
+// finding turns a refusal into a finding at the start of the file, or of
+// the refused JSONL line.
 func (r *refusal) finding(file string, line int) validate.Finding {
-	f := validate.Finding{File: file, Line: line, Rule: r.rule, Severity: validate.SeverityError, Message: r.msg}
-	if line > 0 {
-		f.Column = 1
-	}
+	f := validate.Finding{File: file, Line: max(line, 1), Column: 1, Rule: r.rule, Severity: validate.SeverityError, Message: r.msg}
 	if rule, ok := validate.RuleByID(r.rule); ok {
 		f.Fix, f.Source = rule.Fix, rule.Source
 	}

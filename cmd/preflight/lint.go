@@ -154,7 +154,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	if v.Network != nil {
 		// Each request waits on its URLs: keep enough of them in flight,
 		// one line per unit, that the checker's own pool stays busy.
-		r.Workers = max(f.workers, 4*runtime.NumCPU(), 2*f.network.concurrency)
+		if f.workers == 0 {
+			r.Workers = max(4*runtime.NumCPU(), 2*f.network.concurrency)
+		}
 		r.BatchLines = 1
 	}
 	var sum summary

@@ -70,7 +70,7 @@ func (s Selection) Expand(ctx context.Context, paths []string) ([]string, error)
 			return nil, err // *PathError names the path
 		}
 		if !st.IsDir() {
-			if s.Force && !s.keep(root, p, false) {
+			if s.Force && (defaultExcluded(root, p) || !s.keep(root, p, false)) {
 				continue
 			}
 			if s.Force {
@@ -143,15 +143,32 @@ func (s Selection) walk(ctx context.Context, root, dir string) ([]string, error)
 	return found, nil
 }
 
-// keep applies DefaultExclude, Exclude and (for files) Files to a path.
+// defaultExcluded reports whether a named file lies in a directory a walk
+// would skip: hidden, or in DefaultExclude. Only the directories below the
+// root count (a repository may itself live under ~/.cache or vendor/).
+func defaultExcluded(root, path string) bool {
+	rel := filepath.ToSlash(filepath.Clean(path))
+	if abs, err := filepath.Abs(path); err == nil {
+		if r, err := filepath.Rel(root, abs); err == nil {
+			rel = filepath.ToSlash(r)
+		}
+	}
+	segs := strings.Split(rel, "/")
+	for _, seg := range segs[:len(segs)-1] {
+		if seg == "." || seg == ".." {
+			continue
+		}
+		if strings.HasPrefix(seg, ".") || slices.Contains(DefaultExclude, seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// keep applies Exclude and (for files) Files to a path.
 func (s Selection) keep(root, path string, isDir bool) bool {
 	names := relNames(root, path)
 	for _, n := range names {
-		for _, seg := range strings.Split(n, "/") {
-			if slices.Contains(DefaultExclude, seg) {
-				return false
-			}
-		}
 		for _, g := range s.Exclude {
 			if glob.MatchAny(g, n) {
 				return false

@@ -70,6 +70,8 @@ func TestSelection(t *testing.T) {
 			[]string{"package.json", "notes.txt"}},
 		{"force-exclude filters explicit paths", Selection{NoGit: true, Files: []string{"fixtures/**"}, Force: true},
 			[]string{"package.json", "fixtures/bad.json", "node_modules/x/package.json"}, []string{"fixtures/bad.json"}},
+		{"force-exclude skips what a walk skips", Selection{NoGit: true, Force: true},
+			[]string{"package.json", ".hidden/h.json", "vendor/v.json", "node_modules/x/package.json"}, []string{"package.json"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

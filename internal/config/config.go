@@ -202,7 +202,7 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 	if root == nil {
 		return nil, &ConfigError{File: name, Msg: "empty config; it needs at least version: 1"}
 	}
-	if err := yaml.NodeToValue(root, c, yaml.Strict()); err != nil {
+	if err := decode(root, c); err != nil {
 		return nil, yamlError(name, err)
 	}
 	chk := configChecker{c: c, name: name, root: root}
@@ -214,6 +214,18 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 		return nil, chk.errs
 	}
 	return c, nil
+}
+
+// decode fills c from the document. go-yaml v1.19.2 panics on some
+// malformed input (a tag on a sequence value: "files: !0\n0", found by
+// FuzzParseConfig); a config is untrusted, so that is an error, not a crash.
+func decode(root ast.Node, c *Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed YAML (the decoder failed: %v)", r)
+		}
+	}()
+	return yaml.NodeToValue(root, c, yaml.Strict())
 }
 
 func yamlError(name string, err error) error {

@@ -360,6 +360,20 @@ func (k *configChecker) check() {
 	if n := c.Network.Concurrency; n != nil && *n < 1 {
 		k.errAt(child(child(k.root, "network"), "concurrency"), "network.concurrency must be at least 1")
 	}
+	// An empty list item decodes as nil; the catalog expects models.
+	for i, m := range c.Models {
+		if m == nil {
+			k.errAt(seqItem(child(k.root, "models"), i), "models: entry %d is empty", i+1)
+		}
+	}
+	for i, a := range c.Aliases {
+		if a == nil {
+			k.errAt(seqItem(child(k.root, "aliases"), i), "aliases: entry %d is empty", i+1)
+		}
+	}
+	if len(k.errs) > 0 {
+		return
+	}
 	cat, err := k.buildCatalog(validate.DefaultCatalog())
 	if err != nil {
 		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})

@@ -158,6 +158,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 			r.Workers = max(4*runtime.NumCPU(), 2*f.network.concurrency)
 		}
 		r.BatchLines = 1
+		r.OnInputRead = nr.progress.inputRead
 	}
 	var sum summary
 	var failures []error

@@ -119,12 +119,15 @@ func (nr *netRun) done(w io.Writer) {
 }
 
 // progressLine draws "checking URLs 12/340" on a terminal: unique URLs
-// finished of unique URLs known, redrawn at most every 100ms.
+// finished of unique URLs known, redrawn at most every 100ms. URLs stream
+// in as requests are read, so until every input has been read the total
+// is not known and the line says "12/?".
 type progressLine struct {
 	mu    sync.Mutex
 	w     io.Writer
 	last  time.Time
 	drawn bool
+	read  bool // every input read: the total is final
 }
 
 func (p *progressLine) update(done, total int) {
@@ -134,8 +137,22 @@ func (p *progressLine) update(done, total int) {
 		return
 	}
 	p.last = time.Now()
-	fmt.Fprintf(p.w, "\r\x1b[Kchecking URLs %d/%d", done, total)
+	if p.read {
+		fmt.Fprintf(p.w, "\r\x1b[Kchecking URLs %d/%d", done, total)
+	} else {
+		fmt.Fprintf(p.w, "\r\x1b[Kchecking URLs %d/?", done)
+	}
 	p.drawn = true
+}
+
+// inputRead marks the total final (the runner's OnInputRead).
+func (p *progressLine) inputRead() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.read = true
+	p.mu.Unlock()
 }
 
 // erase clears the line, so the summary never lands on it.

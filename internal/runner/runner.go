@@ -37,6 +37,10 @@ type Runner struct {
 	// MaxBytes is the largest request (file or JSONL line) read; 0 means
 	// DefaultMaxBytes.
 	MaxBytes int64
+	// OnInputRead, if set, is called once every input has been read (not
+	// yet checked): from then on the set of URLs of the run is complete,
+	// so a progress line can show its total.
+	OnInputRead func()
 }
 
 // Result is the outcome of one file, or of one chunk of a large JSONL file.
@@ -89,8 +93,11 @@ func (r *Runner) Run(ctx context.Context, files []string, stdin io.Reader, stdin
 		func(ctx context.Context, yield func(unit) bool) error {
 			for _, path := range files {
 				if !r.produce(ctx, path, stdin, stdinName, yield) {
-					break
+					return nil
 				}
+			}
+			if r.OnInputRead != nil {
+				r.OnInputRead()
 			}
 			return nil
 		},

@@ -62,6 +62,12 @@ func TestNetworkStreams(t *testing.T) {
 	chk := &slowChecker{delay: 2 * time.Millisecond}
 	gen := &genReader{n: lines}
 	r := &Runner{Validator: &validate.Validator{Network: chk}, Workers: workers, BatchLines: 1}
+	var readCalls atomic.Int64
+	r.OnInputRead = func() {
+		if readCalls.Add(1) == 1 && gen.lines.Load() != lines {
+			t.Errorf("OnInputRead after %d of %d lines", gen.lines.Load(), lines)
+		}
+	}
 	var firstAt, requests int
 	lastLine := 0
 	err := r.Run(context.Background(), []string{Stdin}, gen, "batch.jsonl", func(res Result) error {
@@ -82,6 +88,9 @@ func TestNetworkStreams(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if readCalls.Load() != 1 {
+		t.Errorf("OnInputRead called %d times", readCalls.Load())
 	}
 	if requests != lines || chk.seen != lines {
 		t.Fatalf("%d requests, %d URLs checked; want %d", requests, chk.seen, lines)

@@ -10,6 +10,9 @@ import (
 // Nearest returns the candidate closest to s (case-insensitive equality
 // first, then edit distance within a third of the length), or "".
 func Nearest(s string, candidates []string) string {
+	if len(s) > maxName {
+		return "" // no name is that long: nothing is near it
+	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
 		if strings.EqualFold(c, s) {
@@ -34,11 +37,13 @@ func DidYouMean(s string, candidates []string) string {
 	return ""
 }
 
+// maxName bounds the names Nearest compares, so a hostile name (a 1 MB
+// unknown key in a config) costs a bounded amount.
+const maxName = 256
+
 // editDistance is the Levenshtein distance of two strings, by bytes.
-// Names longer than 256 bytes are compared by their first 256, so a hostile
-// name costs a bounded amount.
 func editDistance(a, b string) int {
-	a, b = a[:min(len(a), 256)], b[:min(len(b), 256)]
+	a, b = a[:min(len(a), maxName)], b[:min(len(b), maxName)]
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

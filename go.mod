@@ -6,6 +6,7 @@ toolchain go1.26.8
 
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3
+	github.com/disintegration/imaging v1.6.2
 	github.com/go-json-experiment/json v1.27.2
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/goccy/go-yaml v1.19.2

@@ -1,0 +1,5 @@
+//go:build race
+
+package fiximage
+
+const raceEnabled = true

@@ -97,6 +97,7 @@ failure code or HTTP status it predicts, its place in the file, and the fix.`,
 	root.AddCommand(c.newExplain())
 	root.AddCommand(c.newVersion())
 	root.AddCommand(c.newConfig(), c.newSchema())
+	root.AddCommand(c.newFixImage())
 	usageArgs(root)
 	return root
 }

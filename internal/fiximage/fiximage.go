@@ -437,16 +437,19 @@ func encodeUnder(ctx context.Context, src image.Image, w, h int, format string, 
 		return nil, 0, errOverLimit
 	}
 
-	// The largest scale that fits: guess from the byte ratio (size goes
-	// with pixel count), then bisect between a fitting and a failing scale.
+	// The largest scale that fits. Bytes go with the pixel count, so each
+	// try predicts the next (secant on bytes ∝ scale²); a prediction that
+	// leaves the bracket between a fitting and a failing scale is replaced
+	// by the midpoint. Two percent of a side is where the search stops.
 	minScale := 0.0
 	if minSide > 0 {
 		minScale = float64(minSide) / float64(min(w, h))
 	}
 	var best []byte
 	lo, hi := 0.0, 1.0 // lo fits (0: none found yet), hi does not
-	s := math.Sqrt(float64(limit)/float64(len(out))) * 0.97
-	for range 12 {
+	predict := func(s float64, n int) float64 { return s * math.Sqrt(float64(limit)/float64(n)) * 0.99 }
+	s := predict(1, len(out))
+	for range 8 {
 		s = max(s, minScale)
 		b, err := enc(sized(scaleDims(w, h, s)), q)
 		if err != nil {
@@ -460,13 +463,11 @@ func encodeUnder(ctx context.Context, src image.Image, w, h int, format string, 
 			}
 			hi = s
 		}
-		if lo > 0 && hi-lo < 0.01 {
+		if lo > 0 && hi-lo < 0.02 {
 			break
 		}
-		if lo == 0 {
-			s *= math.Sqrt(float64(limit)/float64(len(b))) * 0.97
-		} else {
-			s = (lo + hi) / 2
+		if s = predict(s, len(b)); s <= lo || s >= hi {
+			s = (max(lo, minScale) + hi) / 2
 		}
 	}
 	if best == nil {
@@ -489,12 +490,8 @@ func ratioOf(w, h int, allowed []string) *Ratio {
 	if w <= 0 || h <= 0 || len(allowed) == 0 {
 		return nil
 	}
-	g := gcd(w, h)
-	r := &Ratio{Image: fmt.Sprintf("%d:%d", w/g, h/g)}
-	if w/g > 64 || h/g > 64 {
-		r.Image = strconv.FormatFloat(float64(w)/float64(h), 'f', 2, 64) + ":1"
-	}
 	want := math.Log(float64(w) / float64(h))
+	r := &Ratio{Image: simpleRatio(w, h, want)}
 	best, bestD := "", math.Inf(1)
 	for _, a := range allowed {
 		x, y, ok := strings.Cut(a, ":")
@@ -516,6 +513,19 @@ func ratioOf(w, h int, allowed []string) *Ratio {
 		r.Nearest = best
 	}
 	return r
+}
+
+// simpleRatio names w:h by the smallest terms within 0.5% of it (1600×1067
+// is "3:2"), or as a decimal to 1 when none up to 32 is that close.
+func simpleRatio(w, h int, logRatio float64) string {
+	for b := 1; b <= 32; b++ {
+		a := int(math.Round(float64(b) * float64(w) / float64(h)))
+		if a >= 1 && a <= 32 && math.Abs(math.Log(float64(a)/float64(b))-logRatio) < 0.005 {
+			g := gcd(a, b)
+			return fmt.Sprintf("%d:%d", a/g, b/g)
+		}
+	}
+	return strconv.FormatFloat(float64(w)/float64(h), 'f', 2, 64) + ":1"
 }
 
 func gcd(a, b int) int {

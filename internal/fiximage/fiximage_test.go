@@ -197,7 +197,9 @@ func TestRatio(t *testing.T) {
 	}{
 		{1920, 1080, flux2, &Ratio{Image: "16:9", Match: "16:9"}},
 		{1000, 700, flux2, &Ratio{Image: "10:7", Nearest: "3:2"}},
-		{1921, 1080, flux2, &Ratio{Image: "1.78:1", Match: "16:9"}},
+		{1921, 1080, flux2, &Ratio{Image: "16:9", Match: "16:9"}},
+		{1000, 997, flux2, &Ratio{Image: "1:1", Match: "1:1"}},
+		{1000, 331, flux2, &Ratio{Image: "3.02:1", Nearest: "16:9"}},
 		{300, 1000, flux2, &Ratio{Image: "3:10", Nearest: "9:16"}},
 		{100, 100, []string{"landscape", "portrait"}, nil},
 		{100, 100, nil, nil},

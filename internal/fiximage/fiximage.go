@@ -150,7 +150,7 @@ func Fix(ctx context.Context, data []byte, opt Options) ([]byte, *Result, error)
 		budget = DefaultMaxPixels
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > budget || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, res, fmt.Errorf("%w: %d×%d is %s pixels, the budget %s", ErrTooManyPixels, cfg.Width, cfg.Height, commas(px), commas(budget))
+		return nil, res, fmt.Errorf("%w: %d×%d is %s pixels; the budget is %s", ErrTooManyPixels, cfg.Width, cfg.Height, commas(px), commas(budget))
 	}
 
 	orient := orientation(data)

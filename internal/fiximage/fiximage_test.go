@@ -3,6 +3,7 @@ package fiximage
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -164,20 +165,51 @@ func TestFixRefuses(t *testing.T) {
 	}
 }
 
-// The pixel budget is checked before decoding: a header claiming 10
-// gigapixels costs nothing like their memory.
+// The pixel budget is checked before decoding: headers claiming billions
+// of pixels, in each format whose header states its size, cost nothing like
+// their memory.
 func TestFixBombDoesNotAllocate(t *testing.T) {
-	bomb := hugePNGHeader(100_000, 100_000)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	_, _, err := Fix(context.Background(), bomb, Options{})
-	runtime.ReadMemStats(&after)
-	if !errors.Is(err, ErrTooManyPixels) {
-		t.Fatalf("err = %v", err)
+	small := marked(16, 16)
+	bombs := map[string][]byte{
+		"PNG":  hugePNGHeader(100_000, 100_000),
+		"GIF":  patch(animatedGIF(t, 16, 16), 6, le16(65535), le16(65535)),            // logical screen
+		"BMP":  patch(bmpOf(t, small), 18, le32(100_000), le32(100_000)),              // BITMAPINFOHEADER
+		"JPEG": patchAfter(jpegOf(t, small), "\xff\xc0", 5, be16(65000), be16(65000)), // SOF0 height, width
 	}
-	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
-		t.Errorf("refusing the bomb allocated %d bytes", n)
+	for name, bomb := range bombs {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err := Fix(context.Background(), bomb, Options{})
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrTooManyPixels) {
+			t.Errorf("%s: err = %v, want ErrTooManyPixels", name, err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("%s: refusing the bomb allocated %d bytes", name, n)
+		}
 	}
+}
+
+func le16(v uint16) []byte { return binary.LittleEndian.AppendUint16(nil, v) }
+func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
+func be16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
+
+// patch overwrites b at off with the parts, one after the other.
+func patch(b []byte, off int, parts ...[]byte) []byte {
+	b = bytes.Clone(b)
+	for _, p := range parts {
+		off += copy(b[off:], p)
+	}
+	return b
+}
+
+// patchAfter patches at skip bytes past the first marker.
+func patchAfter(b []byte, marker string, skip int, parts ...[]byte) []byte {
+	i := bytes.Index(b, []byte(marker))
+	if i < 0 {
+		panic("no marker " + marker)
+	}
+	return patch(b, i+skip, parts...)
 }
 
 func TestFixCanceled(t *testing.T) {

@@ -290,7 +290,7 @@ func (c *Command) printFix(rep fixReport, format string) error {
 	for _, a := range res.Actions {
 		fmt.Fprintf(&b, "  - %s\n", a)
 	}
-	if rep.OK {
+	if rep.OK && res.After != nil {
 		fmt.Fprintf(&b, "  after:  %s -> %s\n", res.After, printable(rep.Output))
 	}
 	if r := res.Ratio; r != nil {

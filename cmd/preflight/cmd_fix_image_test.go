@@ -152,3 +152,56 @@ func TestFixImageEscapesNames(t *testing.T) {
 		t.Errorf("raw escape in output: %q %q", stdout, stderr)
 	}
 }
+
+// TestFixImageGolden keeps fix-image's reports, text and JSON, in
+// testdata/fix-image/*.out: `go test ./cmd/preflight -run FixImageGolden
+// -update` rewrites them after a deliberate change.
+func TestFixImageGolden(t *testing.T) {
+	golden, err := filepath.Abs("../../testdata/fix-image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		in   []byte
+		args []string
+		code int
+	}{
+		{"rgba-wan-2-5-video", rgbaPNG(t, 120, 60), []string{"--model", "wan-2-5-video"}, ExitOK},
+		{"rgba-wan-2-5-video-json", rgbaPNG(t, 120, 60), []string{"--model", "wan-2-5-video", "--report", "json"}, ExitOK},
+		{"png-to-jpeg-flux-2", rgbaPNG(t, 300, 200), []string{"--model", "flux2", "--format", "jpeg"}, ExitOK},
+		{"passes-unchanged", rgbaPNG(t, 64, 64), []string{"--model", "nano-banana"}, ExitOK},
+		{"not-an-image-json", []byte(validReq), []string{"--report", "json"}, ExitFindings},
+		{"too-extreme-for-wan", rgbaPNG(t, 9000, 100), []string{"--model", "wan-2-5-video"}, ExitFindings},
+	}
+	t.Chdir(t.TempDir()) // names in the reports are the relative in.img and out.img
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile("in.img", tt.in, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := run(t, "", nil, append([]string{"fix-image", "in.img", "-o", "out.img"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tt.code, stderr)
+			}
+			got := []byte(stdout)
+			path := filepath.Join(golden, tt.name+".out")
+			if *update {
+				if err := os.MkdirAll(golden, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("report differs from %s (rerun with -update and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}

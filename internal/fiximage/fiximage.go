@@ -104,7 +104,7 @@ type Ratio struct {
 // Result is what Fix did and what the checks say about its output.
 type Result struct {
 	Before    Info     `json:"before"`
-	After     Info     `json:"after"`
+	After     *Info    `json:"after,omitempty"`   // nil until an image was written
 	Limit     int64    `json:"limit"`             // the byte limit aimed for
 	Quality   int      `json:"quality,omitempty"` // JPEG quality written
 	Unchanged bool     `json:"unchanged"`         // the input already passed and was copied as it was
@@ -161,7 +161,8 @@ func Fix(ctx context.Context, data []byte, opt Options) ([]byte, *Result, error)
 	// Least loss is none: a file that decodes and already passes is copied.
 	if (in.Format == "jpeg" || in.Format == "png") && orient <= 1 && slices.Contains(formats, in.Format) {
 		if ps, ok := verify(data, spec); ok && len(ps) == 0 {
-			res.After, res.Unchanged, res.Problems = res.Before, true, ps
+			before := res.Before
+			res.After, res.Unchanged, res.Problems = &before, true, ps
 			res.Actions = append(res.Actions, "none: the image already passes; copied unchanged")
 			res.Ratio = ratioOf(in.Width, in.Height, opt.AspectRatios)
 			return data, res, nil
@@ -229,7 +230,7 @@ func Fix(ctx context.Context, data []byte, opt Options) ([]byte, *Result, error)
 	}
 
 	after := imagecheck.Sniff(out)
-	res.After = Info{Format: after.Format, Bytes: int64(len(out)), Width: after.Width, Height: after.Height, HasAlpha: after.HasAlpha}
+	res.After = &Info{Format: after.Format, Bytes: int64(len(out)), Width: after.Width, Height: after.Height, HasAlpha: after.HasAlpha}
 	res.Ratio = ratioOf(after.Width, after.Height, opt.AspectRatios)
 	ps, ok := verify(out, spec)
 	res.Problems = ps

@@ -142,104 +142,28 @@ func stringOf(fl validator.FieldLevel) (string, bool) {
 	return f.String(), true
 }
 
-// promptTarget is the model and mode an apixo_prompt parameter names.
+// promptTarget is the model and mode an apixo_prompt parameter names,
+// with the model's prompt facts there.
 type promptTarget struct {
-	model *validate.Model
+	model string // canonical ID; "" when the parameter names no model
 	mode  string
-	lim   promptcheck.Limits
-	// required: an empty prompt is an error rather than absent.
-	required bool
-	// stated says, per rule, whether the catalog layer behind it (the base
-	// spec or the last variant that set the property) is a fact the docs
-	// state: lint reports an error then, and only a warning for an
-	// inferred or conflicting one.
-	stated map[promptcheck.Kind]bool
-	ok     bool // the model documents a prompt and takes one
-	// refused: the docs state the model takes no prompt (lint: an error);
-	// when they only suggest it, lint warns and the tag lets it pass.
-	refused bool
+	promptFacts
 }
 
 var targets sync.Map // parameter -> promptTarget
 
-// target reads, once per parameter, the prompt spec from the catalog: the
-// package's one catalog lookup for prompts.
+// target resolves an apixo_prompt parameter once.
 func target(param string) promptTarget {
 	if t, ok := targets.Load(param); ok {
 		return t.(promptTarget)
 	}
 	id, mode, _ := strings.Cut(param, ":")
-	var t promptTarget
-	if m := model(id); m != nil {
-		t.model, t.mode = m, mode
-		var values map[string]any
-		if mode != "" {
-			values = map[string]any{"mode": mode}
-		}
-		fs, ok := m.Spec("prompt", values)
-		stated := fs.Level == "" || fs.Level == validate.LevelStated
-		switch {
-		case ok && fs.Forbidden != nil && *fs.Forbidden:
-			t.refused = stated
-		case ok:
-			t.ok = true
-			t.lim.StripFrom = fs.StripFrom
-			if fs.MinLength != nil {
-				t.lim.MinChars = *fs.MinLength
-			}
-			if fs.MaxLength != nil {
-				t.lim.MaxChars = *fs.MaxLength
-			}
-			if fs.MaxBytes != nil {
-				t.lim.MaxBytes = *fs.MaxBytes
-			}
-			t.required = (fs.Required != nil && *fs.Required) || t.lim.MinChars > 0
-			t.stated = statedLevels(m, values)
-		}
+	t := promptTarget{model: modelID(id), mode: mode}
+	if t.model != "" {
+		t.promptFacts = readPrompt(t.model, mode)
 	}
 	targets.Store(param, t)
 	return t
-}
-
-// statedLevels finds, as lint does, the layer behind each prompt rule:
-// the length and byte limits and the strip marker come from the last layer
-// that sets them, everything else from the base spec.
-func statedLevels(m *validate.Model, values map[string]any) map[promptcheck.Kind]bool {
-	base := m.Fields["prompt"]
-	stated := func(l validate.Level) bool { return l == "" || l == validate.LevelStated }
-	out := map[promptcheck.Kind]bool{}
-	for k := promptcheck.Empty; k <= promptcheck.Stripped; k++ {
-		out[k] = stated(base.Level)
-	}
-	for _, v := range m.Variants {
-		o := v.Fields["prompt"]
-		if o == nil || !m.Holds(v, values) {
-			continue
-		}
-		for k, set := range map[promptcheck.Kind]bool{
-			promptcheck.TooShort: o.MinLength != nil, promptcheck.TooLong: o.MaxLength != nil,
-			promptcheck.TooManyBytes: o.MaxBytes != nil, promptcheck.Stripped: o.StripFrom != "",
-		} {
-			if set {
-				out[k] = stated(o.Level)
-			}
-		}
-	}
-	return out
-}
-
-// model returns the catalog model for a canonical or accepted alternative
-// ID, or nil.
-func model(id string) *validate.Model {
-	cat := validate.DefaultCatalog()
-	if m, ok := cat.Model(id); ok {
-		return m
-	}
-	if a, ok := cat.Alias(id); ok && a.Accepted {
-		m, _ := cat.Model(a.Model)
-		return m
-	}
-	return nil
 }
 
 // promptErrors returns the problems the linter reports as errors.
@@ -262,7 +186,7 @@ func validPrompt(fl validator.FieldLevel) bool {
 	s, ok := stringOf(fl)
 	t := target(fl.Param())
 	switch {
-	case !ok || t.model == nil:
+	case !ok || t.model == "":
 		return false
 	case !t.ok:
 		return !t.refused || s == "" // an empty field is taken as absent
@@ -272,13 +196,13 @@ func validPrompt(fl validator.FieldLevel) bool {
 
 func explainPrompt(field, s, param string) Problem {
 	t := target(param)
-	if t.model == nil {
+	if t.model == "" {
 		id, _, _ := strings.Cut(param, ":")
 		return Problem{Rule: "model-unknown", Message: fmt.Sprintf("%s: %s=%s names no model the API accepts", field, TagPrompt, id)}
 	}
 	if !t.ok {
-		return lintProblem(t.model.ID, t.mode, "prompt", s, "/input/prompt",
-			Problem{Rule: "prompt-not-accepted", Message: fmt.Sprintf("prompt: %s takes no prompt", t.model.ID)})
+		return lintProblem(t.model, t.mode, "prompt", s, "/input/prompt",
+			Problem{Rule: "prompt-not-accepted", Message: fmt.Sprintf("prompt: %s takes no prompt", t.model)})
 	}
 	errs := promptErrors(s, t)
 	if len(errs) == 0 {
@@ -286,10 +210,8 @@ func explainPrompt(field, s, param string) Problem {
 	}
 	p := errs[0]
 	fallback := Problem{Rule: p.Kind.String(), Message: p.Message(), Fix: p.Fix()}
-	if r, ok := validate.RuleByID(fallback.Rule); ok {
-		fallback.FailCode = r.FailCode
-	}
-	return lintProblem(t.model.ID, t.mode, "prompt", s, "/input/prompt", fallback)
+	fallback.FailCode, _ = ruleInfo(fallback.Rule)
+	return lintProblem(t.model, t.mode, "prompt", s, "/input/prompt", fallback)
 }
 
 // lintProblem runs the linter on a request holding only value in field
@@ -331,25 +253,31 @@ func explainURL(s string) Problem {
 		rule = "url-not-public"
 	}
 	p := Problem{Rule: rule, Message: err.Error()}
-	if r, ok := validate.RuleByID(rule); ok {
-		p.FailCode, p.Fix = r.FailCode, r.Fix
-	}
+	p.FailCode, p.Fix = ruleInfo(rule)
 	return p
 }
 
 func validModel(fl validator.FieldLevel) bool {
 	s, ok := stringOf(fl)
-	return ok && model(s) != nil
+	return ok && modelID(s) != ""
 }
 
 func explainModel(id string) Problem {
 	fallback := Problem{Rule: "model-unknown", Message: fmt.Sprintf("unknown model %q", id)}
-	if r, ok := validate.RuleByID("model-unknown"); ok {
-		fallback.Fix = r.Fix
-	}
+	_, fallback.Fix = ruleInfo("model-unknown")
 	if id == "" {
 		fallback.Rule, fallback.Message = "model-missing", "no model ID"
 		return fallback
 	}
 	return lintProblem(id, "", "prompt", "x", "/model", fallback)
+}
+
+// ruleInfo returns the failCode and fix of one of the linter's rules.
+func ruleInfo(id string) (failCode, fix string) {
+	for _, r := range validate.Rules() {
+		if r.ID == id {
+			return r.FailCode, r.Fix
+		}
+	}
+	return "", ""
 }

@@ -50,8 +50,9 @@ copied unchanged. The output is checked with the same image checks as lint
 before success is reported. Reads JPEG, PNG, WebP, GIF (first frame), BMP and
 TIFF; images above --max-pixels are refused before they are decoded.
 
-URLs are fetched under the same guard as lint's network checks: only public
-addresses, unless --allow-host names the host.
+URLs are fetched by lint's network checker, under the same flags: only public
+addresses unless --allow-host names the host, through --proxy or the proxy
+environment, within --timeout and --network-deadline.
 
 Exit codes: 0 written and passing, 1 no passing image could be made,
 2 usage error, 3 input or output failed.`,
@@ -198,17 +199,17 @@ func fixTarget(model, field string) (string, imagecheck.Spec, []string, error) {
 // guarded fetcher, or a file; never more than maxInputBytes.
 func (c *Command) readImage(ctx context.Context, in string, nf *networkFlags) ([]byte, error) {
 	if lower := strings.ToLower(in); strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
-		ch := &imagecheck.Checker{AllowHosts: nf.allowHosts, Timeout: nf.timeout, Concurrency: 1}
+		// lint's checker, so the address guard, --allow-host, the proxy
+		// settings and the timeouts are the same; only its cache and
+		// progress go unused.
+		_, nr := nf.checker(ctx, c.Getenv, nil)
+		defer nr.cancel()
 		if nf.deadline > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, nf.deadline)
 			defer cancel()
 		}
-		b, err := ch.Fetch(ctx, in, maxInputBytes)
-		if err != nil {
-			return nil, err
-		}
-		return b, nil
+		return nr.checker.Fetch(ctx, in, maxInputBytes)
 	}
 	var r io.Reader = c.Stdin
 	name := "standard input"

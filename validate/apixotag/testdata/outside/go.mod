@@ -2,7 +2,7 @@
 // validator/v10 and the apixo_* tags, as a user's service would.
 module example.com/outside
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/go-playground/validator/v10 v10.30.6

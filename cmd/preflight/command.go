@@ -98,6 +98,7 @@ failure code or HTTP status it predicts, its place in the file, and the fix.`,
 	root.AddCommand(c.newVersion())
 	root.AddCommand(c.newConfig(), c.newSchema())
 	root.AddCommand(c.newFixImage())
+	root.AddCommand(c.newProxy())
 	usageArgs(root)
 	return root
 }

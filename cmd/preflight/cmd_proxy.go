@@ -170,15 +170,25 @@ func (c *Command) runProxy(ctx context.Context, f *proxyFlags) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	addr := ln.Addr().String()
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		fmt.Fprintf(c.Stderr, "preflight: WARNING: listening on %s, which is NOT a loopback address: anyone who can reach it can send requests through it to %s\n", addr, up.Redacted())
-		log.Warn("listening on a non-loopback address", "addr", addr)
-	}
-	if up.Scheme == "http" && !isLoopbackHost(up.Hostname()) {
-		fmt.Fprintf(c.Stderr, "preflight: WARNING: upstream %s is plain http: API keys cross the network unencrypted\n", up.Redacted())
+	for _, w := range proxyWarnings(ln.Addr(), up) {
+		fmt.Fprintf(c.Stderr, "preflight: WARNING: %s\n", w)
+		log.Warn(w)
 	}
 	fmt.Fprintf(c.Stderr, "preflight: proxy listening on http://%s, forwarding to %s (%s)\n", addr, up.Redacted(), checkMode(f.offline))
 	return proxy.Serve(ctx, ln, p, f.timeouts, log)
+}
+
+// proxyWarnings are the set-ups to shout about: a listener others can
+// reach, and API keys sent in clear text.
+func proxyWarnings(addr net.Addr, up *url.URL) []string {
+	var ws []string
+	if tcp, ok := addr.(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		ws = append(ws, fmt.Sprintf("listening on %s, which is NOT a loopback address: anyone who can reach it can send requests through it to %s", addr, up.Redacted()))
+	}
+	if up.Scheme == "http" && !isLoopbackHost(up.Hostname()) {
+		ws = append(ws, fmt.Sprintf("upstream %s is plain http: API keys cross the network unencrypted", up.Redacted()))
+	}
+	return ws
 }
 
 func checkMode(offline bool) string {

@@ -72,6 +72,7 @@ func main() {
 	flag.DurationVar(&o.delay, "delay", 0, "fake upstream's delay before each answer")
 	flag.DurationVar(&o.phaseTimeout, "phase-timeout", 2*time.Minute, "bound of one phase")
 	flag.DurationVar(&o.max, "max", 20*time.Minute, "bound of the whole run")
+	summary := flag.String("summary", "", "also write one line per level to this file: conns direct-rps proxy-rps ratio added-p50-ms added-p99-ms peak-rss-mb")
 	flag.Parse()
 	for _, s := range strings.Split(*conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -90,6 +91,11 @@ func main() {
 	res, err := run(ctx, o, os.Stderr)
 	if res != nil {
 		fmt.Print(res.table(o))
+		if *summary != "" {
+			if werr := os.WriteFile(*summary, []byte(res.summary()), 0o644); werr != nil && err == nil {
+				err = werr
+			}
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "proxyload:", err)
@@ -535,6 +541,24 @@ func median(ps []*phase, f func(*phase) float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// levelStats are the medians of one level.
+func (lv *level) stats() (direct, proxied, added50, added99 float64) {
+	direct = median(lv.direct, func(p *phase) float64 { return p.rps })
+	proxied = median(lv.viaPx, func(p *phase) float64 { return p.rps })
+	added50 = median(lv.viaPx, func(p *phase) float64 { return ms(p.pct(0.5)) }) - median(lv.direct, func(p *phase) float64 { return ms(p.pct(0.5)) })
+	added99 = median(lv.viaPx, func(p *phase) float64 { return ms(p.pct(0.99)) }) - median(lv.direct, func(p *phase) float64 { return ms(p.pct(0.99)) })
+	return
+}
+
+func (r *results) summary() string {
+	var b strings.Builder
+	for _, lv := range r.levels {
+		d, x, a50, a99 := lv.stats()
+		fmt.Fprintf(&b, "%d %.0f %.0f %.2f %.3f %.3f %.1f\n", lv.conns, d, x, x/d, a50, a99, r.peakRSS)
+	}
+	return b.String()
+}
 
 func (r *results) table(o options) string {
 	var b strings.Builder

@@ -26,6 +26,7 @@ type proxyFlags struct {
 	offline         bool
 	failLevel       string
 	maxBody         int64
+	maxBuffered     int64
 	maxChecks       int
 	checkTimeout    time.Duration
 	queueTimeout    time.Duration
@@ -65,6 +66,7 @@ requests in flight finish (up to --shutdown-timeout).`,
 	fl.BoolVar(&f.offline, "offline", false, "make no network checks of media URLs (URL syntax is still checked)")
 	fl.StringVar(&f.failLevel, "fail-level", "error", "lowest severity that refuses a request: error or warning")
 	fl.Int64Var(&f.maxBody, "max-body", proxy.DefaultMaxBodyBytes, "largest request body in bytes; larger ones get 413")
+	fl.Int64Var(&f.maxBuffered, "max-buffered", proxy.DefaultMaxBufferedBytes, "bytes of request bodies held at once for checking; beyond it requests wait up to --queue-timeout, then get 503")
 	fl.IntVar(&f.maxChecks, "max-checks", 0, "checks running at once (0: four per CPU); others wait up to --queue-timeout, then get 503")
 	fl.DurationVar(&f.checkTimeout, "check-timeout", proxy.DefaultCheckTimeout, "time budget of one check, network checks included (504 when exceeded)")
 	fl.DurationVar(&f.queueTimeout, "queue-timeout", proxy.DefaultQueueTimeout, "how long a request waits for a check slot")
@@ -109,6 +111,9 @@ func (c *Command) runProxy(ctx context.Context, f *proxyFlags) error {
 	if f.maxBody < 1 {
 		return usagef("--max-body must be at least 1")
 	}
+	if f.maxBuffered < f.maxBody {
+		return usagef("--max-buffered must be at least --max-body")
+	}
 	if f.maxChecks < 0 {
 		return usagef("--max-checks must not be negative")
 	}
@@ -148,17 +153,18 @@ func (c *Command) runProxy(ctx context.Context, f *proxyFlags) error {
 	tr := proxy.NewUpstreamTransport()
 	tr.ResponseHeaderTimeout = f.upstreamTimeout
 	p, err := proxy.New(proxy.Config{
-		Upstream:     up,
-		Validator:    v,
-		FailLevel:    validate.Severity(f.failLevel),
-		MaxBodyBytes: f.maxBody,
-		MaxChecks:    f.maxChecks,
-		QueueTimeout: f.queueTimeout,
-		CheckTimeout: checkTimeout,
-		Transport:    tr,
-		Logger:       log,
-		Registerer:   reg,
-		Gatherer:     reg,
+		Upstream:         up,
+		Validator:        v,
+		FailLevel:        validate.Severity(f.failLevel),
+		MaxBodyBytes:     f.maxBody,
+		MaxBufferedBytes: f.maxBuffered,
+		MaxChecks:        f.maxChecks,
+		QueueTimeout:     f.queueTimeout,
+		CheckTimeout:     checkTimeout,
+		Transport:        tr,
+		Logger:           log,
+		Registerer:       reg,
+		Gatherer:         reg,
 	})
 	if err != nil {
 		return err

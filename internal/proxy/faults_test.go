@@ -367,3 +367,31 @@ func TestUnverifiedCounted(t *testing.T) {
 		t.Errorf("unverified not logged: %s", tp.log)
 	}
 }
+
+func TestBufferedBytesBounded(t *testing.T) {
+	api := newFakeAPI(t)
+	tp := newTestProxy(t, api.URL, Config{MaxBodyBytes: 100, MaxBufferedBytes: 150, QueueTimeout: 100 * time.Millisecond})
+	fits := func(n int64) bool {
+		if tp.buffered.TryAcquire(n) {
+			tp.buffered.Release(n)
+			return true
+		}
+		return false
+	}
+	// A client that declares 100 bytes and sends them slowly holds 100 of
+	// the 150 bytes of budget.
+	c := dial(t, tp.srv.Listener.Addr().String())
+	write(t, c, "POST "+genPath+" HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	waitFor(t, "the slow body to hold its budget", func() bool { return !fits(51) })
+	// 60 more bytes do not fit: 503 after the queue timeout.
+	body := `{"input":{"prompt":"a red fox in snow, at dawn, long lens"}}`
+	resp, b := tp.do(t, http.MethodPost, genPath, body, nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "request bodies in memory") {
+		t.Errorf("over the budget: %d %s", resp.StatusCode, b)
+	}
+	c.Close()
+	waitFor(t, "the budget to be released", func() bool { return fits(150) })
+	if resp, _ := tp.do(t, http.MethodPost, genPath, body, nil); resp.StatusCode != 200 {
+		t.Errorf("after release: %d", resp.StatusCode)
+	}
+}

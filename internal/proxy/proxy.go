@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/preflight-dev/preflight/validate"
 )
@@ -43,6 +44,11 @@ const (
 	// DefaultQueueTimeout is how long a request waits for a check slot
 	// before it is answered 503.
 	DefaultQueueTimeout = 10 * time.Second
+	// DefaultMaxBufferedBytes bounds the bodies held in memory at once
+	// for checking, so many clients sending the largest body cannot
+	// exhaust memory: 64 bodies of the default largest, or thousands of
+	// typical ones.
+	DefaultMaxBufferedBytes = 256 << 20
 	// DefaultResponseHeaderTimeout bounds the wait for the upstream's
 	// response headers (the API answers a submit at once: it is async).
 	DefaultResponseHeaderTimeout = 60 * time.Second
@@ -66,6 +72,10 @@ type Config struct {
 	FailLevel validate.Severity
 	// MaxBodyBytes bounds every request body (DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// MaxBufferedBytes bounds the generateTask bodies held in memory at
+	// once (DefaultMaxBufferedBytes); a body whose length is not declared
+	// reserves MaxBodyBytes. Requests wait up to QueueTimeout for room.
+	MaxBufferedBytes int64
 	// MaxChecks caps the checks running at once (default 4 per CPU); the
 	// others wait up to QueueTimeout for a slot.
 	MaxChecks    int
@@ -92,6 +102,7 @@ type Proxy struct {
 	checkTimeout time.Duration
 	queueTimeout time.Duration
 	slots        chan struct{}
+	buffered     *semaphore.Weighted
 	log          *slog.Logger
 	m            *metrics
 	rp           *httputil.ReverseProxy
@@ -111,6 +122,7 @@ func New(cfg Config) (*Proxy, error) {
 		checkTimeout: cmpOr(cfg.CheckTimeout, DefaultCheckTimeout),
 		queueTimeout: cmpOr(cfg.QueueTimeout, DefaultQueueTimeout),
 		slots:        make(chan struct{}, cmpOr(cfg.MaxChecks, 4*runtime.GOMAXPROCS(0))),
+		buffered:     semaphore.NewWeighted(max(cmpOr(cfg.MaxBufferedBytes, DefaultMaxBufferedBytes), cmpOr(cfg.MaxBodyBytes, DefaultMaxBodyBytes))),
 		log:          cfg.Logger,
 	}
 	if p.log == nil {
@@ -314,8 +326,21 @@ func (p *Proxy) serve(w *recorder, r *http.Request, st *state) string {
 		return ""
 	}
 
-	// Read the whole body before taking a check slot, so slow clients
-	// never hold one; the transport then reads it again from memory.
+	// Reserve room for the body, then read it whole before taking a check
+	// slot, so slow clients never hold one; the transport then reads it
+	// again from memory.
+	reserve := p.maxBody
+	if r.ContentLength >= 0 {
+		reserve = r.ContentLength
+	}
+	if !p.reserve(r.Context(), reserve) {
+		if r.Context().Err() != nil {
+			return outcomeClientError
+		}
+		p.busy(w, "too many request bodies in memory")
+		return outcomeBusy
+	}
+	defer p.buffered.Release(reserve)
 	body, err := readAll(r.Body, r.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -340,8 +365,7 @@ func (p *Proxy) serve(w *recorder, r *http.Request, st *state) string {
 		if r.Context().Err() != nil {
 			return outcomeClientError
 		}
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "preflight proxy: too many checks in flight; retry")
+		p.busy(w, "too many checks in flight")
 		return outcomeBusy
 	}
 	start := time.Now()
@@ -379,6 +403,21 @@ func (p *Proxy) acquire(ctx context.Context) bool {
 	case <-ctx.Done():
 	}
 	return false
+}
+
+// reserve takes n bytes of the body budget, waiting up to the queue timeout.
+func (p *Proxy) reserve(ctx context.Context, n int64) bool {
+	if p.buffered.TryAcquire(n) {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.queueTimeout)
+	defer cancel()
+	return p.buffered.Acquire(ctx, n) == nil
+}
+
+func (p *Proxy) busy(w http.ResponseWriter, why string) {
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, "preflight proxy: "+why+"; retry")
 }
 
 // readAll reads a body whose length may be known, in one allocation then.

@@ -40,6 +40,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,6 +73,7 @@ func main() {
 	flag.DurationVar(&o.delay, "delay", 0, "fake upstream's delay before each answer")
 	flag.DurationVar(&o.phaseTimeout, "phase-timeout", 2*time.Minute, "bound of one phase")
 	flag.DurationVar(&o.max, "max", 20*time.Minute, "bound of the whole run")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (with the proxy in it unless -preflight) to this file")
 	summary := flag.String("summary", "", "also write one line per level to this file: conns direct-rps proxy-rps ratio added-p50-ms added-p99-ms peak-rss-mb")
 	flag.Parse()
 	for _, s := range strings.Split(*conns, ",") {
@@ -86,6 +88,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "proxyload: -requests 1..10,000,000 and -rounds 1..50")
 		os.Exit(2)
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "proxyload:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.max)
 	defer cancel()
 	res, err := run(ctx, o, os.Stderr)
@@ -99,6 +112,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "proxyload:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -79,6 +79,8 @@ requests in flight finish (up to --shutdown-timeout).`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format on standard error: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "lowest log level: debug (every request), info (refusals and failures), warn or error")
 	f.network.register(fl)
+	// The proxy has no run to bound: the deadline applies per request.
+	fl.Lookup("network-deadline").Usage = "time budget of one request's URL checks, within --check-timeout (0: --check-timeout alone)"
 	return cmd
 }
 

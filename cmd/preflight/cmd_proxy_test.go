@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -76,6 +77,71 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// startProxyCommand runs `preflight proxy --listen 127.0.0.1:0 ARGS...`
+// in-process and returns its address, its standard error, and a stop that
+// ends its context, as SIGINT does, and returns its error.
+func startProxyCommand(t *testing.T, args ...string) (string, *lockedBuffer, func() error) {
+	t.Helper()
+	stderr := &lockedBuffer{}
+	c := &Command{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(string) string { return "" }, IsTerminal: func(io.Writer) bool { return false }}
+	root := c.newRoot()
+	root.SetArgs(append([]string{"proxy", "--listen", "127.0.0.1:0"}, args...))
+	root.SetOut(io.Discard)
+	root.SetErr(stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	var once sync.Once
+	var err error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				err = errors.New("the proxy did not stop")
+			}
+		})
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	re := regexp.MustCompile(`listening on http://(\S+),`)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1], stderr, stop
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the proxy did not start:\n%s", stderr)
+		}
+	}
+}
+
+// TestProxyCommandNetwork checks media URLs over the network through the
+// proxy: a URL that cannot be fetched is refused before the API sees it.
+func TestProxyCommandNetwork(t *testing.T) {
+	var hits atomic.Int64
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.WriteString(w, `{"code":200,"message":"success","data":{"taskId":"t1"}}`)
+	}))
+	defer api.Close()
+	media := httptest.NewServer(http.NotFoundHandler())
+	defer media.Close()
+	addr, stderr, stop := startProxyCommand(t, "--upstream", api.URL, "--allow-host", media.Listener.Addr().String(), "--no-cache", "--timeout", "2s")
+	body := `{"input":{"mode":"image-to-image","prompt":"a fox","image_urls":["` + media.URL + `/missing.jpg"]}}`
+	resp, err := http.Post("http://"+addr+"/api/v1/generateTask/nano-banana", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(resp.Header.Get("X-Preflight-Rules"), "image-download-failed") || hits.Load() != 0 {
+		t.Errorf("missing image: %d, rules %q, %d forwarded", resp.StatusCode, resp.Header.Get("X-Preflight-Rules"), hits.Load())
+	}
+	if err := stop(); err != nil {
+		t.Errorf("proxy: %v\n%s", err, stderr)
+	}
+}
+
 // TestProxyCommand runs `preflight proxy` in-process against a loopback
 // upstream and stops it the way SIGINT does: by ending its context.
 func TestProxyCommand(t *testing.T) {
@@ -90,26 +156,7 @@ func TestProxyCommand(t *testing.T) {
 	}))
 	defer api.Close()
 
-	stderr := &lockedBuffer{}
-	c := &Command{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: stderr, Getenv: func(string) string { return "" }, IsTerminal: func(io.Writer) bool { return false }}
-	root := c.newRoot()
-	root.SetArgs([]string{"proxy", "--listen", "127.0.0.1:0", "--upstream", api.URL, "--offline", "--log-format", "json", "--log-level", "debug"})
-	root.SetOut(io.Discard)
-	root.SetErr(stderr)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-
-	re := regexp.MustCompile(`listening on http://(\S+),`)
-	var addr string
-	for deadline := time.Now().Add(5 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
-		if m := re.FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the proxy did not start:\n%s", stderr)
-		}
-	}
+	addr, stderr, stop := startProxyCommand(t, "--upstream", api.URL, "--offline", "--log-format", "json", "--log-level", "debug")
 	if strings.Contains(stderr.String(), "WARNING") {
 		t.Errorf("a loopback listener was warned about:\n%s", stderr)
 	}
@@ -144,14 +191,8 @@ func TestProxyCommand(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("proxy: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the proxy did not stop")
+	if err := stop(); err != nil {
+		t.Errorf("proxy: %v", err)
 	}
 	if s := stderr.String(); strings.Contains(s, "sk-cli-secret") || !strings.Contains(s, `"outcome":"rejected"`) || !strings.Contains(s, "shut down") {
 		t.Errorf("log:\n%s", s)

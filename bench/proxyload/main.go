@@ -59,6 +59,7 @@ type options struct {
 	rounds       int
 	doomed       float64
 	delay        time.Duration
+	rate         float64
 	phaseTimeout time.Duration
 	max          time.Duration
 }
@@ -71,6 +72,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 2, "direct/proxied phase pairs per level (medians reported)")
 	flag.Float64Var(&o.doomed, "doomed", 0.1, "share of doomed bodies in the mixed phase")
 	flag.DurationVar(&o.delay, "delay", 0, "fake upstream's delay before each answer")
+	flag.Float64Var(&o.rate, "rate", 0, "open loop: start this many requests per second in all, spread over the connections (0: closed loop, each connection sends as fast as it can)")
 	flag.DurationVar(&o.phaseTimeout, "phase-timeout", 2*time.Minute, "bound of one phase")
 	flag.DurationVar(&o.max, "max", 20*time.Minute, "bound of the whole run")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process (with the proxy in it unless -preflight) to this file")
@@ -215,9 +217,17 @@ const path = "/api/v1/generateTask/nano-banana"
 // runPhase sends every body once over conns connections and checks every
 // answer: the upstream's hash for a valid body, the proxy's refusal for a
 // doomed one (viaProxy only).
-func runPhase(ctx context.Context, base string, conns int, bs []body, viaProxy bool, timeout time.Duration) *phase {
+func runPhase(ctx context.Context, base string, conns int, bs []body, viaProxy bool, timeout time.Duration, rate float64) *phase {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// With a rate, a ticker hands out start tokens, so latency is service
+	// time rather than queueing behind the clients' own backlog.
+	var tokens <-chan time.Time
+	if rate > 0 {
+		tk := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer tk.Stop()
+		tokens = tk.C
+	}
 	tr := &http.Transport{
 		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
 		DisableCompression: true, IdleConnTimeout: time.Minute,
@@ -244,6 +254,13 @@ func runPhase(ctx context.Context, base string, conns int, bs []body, viaProxy b
 				i := int(next.Add(1)) - 1
 				if i >= len(bs) {
 					return
+				}
+				if tokens != nil {
+					select {
+					case <-tokens:
+					case <-ctx.Done():
+						return
+					}
 				}
 				b := &bs[i]
 				t0 := time.Now()
@@ -359,7 +376,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*results, error) {
 		lv := &level{conns: conns}
 		// Warm both paths up: open the connections, fill the pools.
 		for _, base := range []string{upURL, pxURL} {
-			runPhase(ctx, base, conns, bodies(2*conns, 0, fmt.Sprintf("warm-%d-%s", conns, base)), false, o.phaseTimeout)
+			runPhase(ctx, base, conns, bodies(2*conns, 0, fmt.Sprintf("warm-%d-%s", conns, base)), false, o.phaseTimeout, 0)
 		}
 		up.reset()
 		for r := range o.rounds {
@@ -370,7 +387,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*results, error) {
 				}
 				bs := bodies(n, 0, fmt.Sprintf("%s-%d-%d", name, conns, r))
 				self0, px0 := selfCPU(), proc.cpu()
-				p := runPhase(ctx, base, conns, bs, viaProxy, o.phaseTimeout)
+				p := runPhase(ctx, base, conns, bs, viaProxy, o.phaseTimeout, o.rate)
 				p.selfCPU = float64(selfCPU()-self0) / 1e3 / float64(n)
 				p.proxyCPU = -1
 				if px0 >= 0 && viaProxy {
@@ -388,7 +405,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*results, error) {
 			}
 		}
 		bs := bodies(n, o.doomed, fmt.Sprintf("mixed-%d", conns))
-		p := runPhase(ctx, pxURL, conns, bs, true, o.phaseTimeout)
+		p := runPhase(ctx, pxURL, conns, bs, true, o.phaseTimeout, o.rate)
 		seen := up.reset()
 		p.failures = append(p.failures, checkArrivals(seen, bs, true)...)
 		for _, b := range bs {
@@ -599,8 +616,12 @@ func (r *results) table(o options) string {
 	if r.peakRSS >= 0 {
 		rss = fmt.Sprintf("%.1f MB", r.peakRSS)
 	}
-	fmt.Fprintf(&b, "\nProxy peak RSS over the whole run: %s. Requests per phase: %d (at least 2 per connection), medians of %d rounds; fake upstream delay %s; offline checks.\n",
-		rss, o.requests, o.rounds, o.delay)
+	load := "closed loop"
+	if o.rate > 0 {
+		load = fmt.Sprintf("open loop at %.0f req/s", o.rate)
+	}
+	fmt.Fprintf(&b, "\nProxy peak RSS over the whole run: %s. Requests per phase: %d (at least 2 per connection), medians of %d rounds; %s; fake upstream delay %s; offline checks.\n",
+		rss, o.requests, o.rounds, load, o.delay)
 	if len(r.failed) == 0 {
 		b.WriteString("Correctness: every forwarded body arrived byte for byte (SHA-256), every doomed body was refused with 400 and never forwarded, none lost.\n")
 	}

@@ -292,13 +292,19 @@ func (b *blockingChecker) CheckURLs(ctx context.Context, jobs []validate.URLJob)
 	return out
 }
 
+// networkValidator checks media URLs with c: the one place these tests
+// depend on how a Validator takes its network checker.
+func networkValidator(c validate.URLChecker) *validate.Validator {
+	return &validate.Validator{Network: c}
+}
+
 const urlBody = `{"input":{"mode":"image-to-image","prompt":"a fox","image_urls":["https://example.com/fox.jpg"]}}`
 
 func TestCheckCap(t *testing.T) {
 	api := newFakeAPI(t)
 	bc := &blockingChecker{started: make(chan struct{}, 4), release: make(chan struct{})}
 	tp := newTestProxy(t, api.URL, Config{
-		Validator: &validate.Validator{Network: bc},
+		Validator: networkValidator(bc),
 		MaxChecks: 1, QueueTimeout: 50 * time.Millisecond,
 	})
 	first := make(chan int, 1)
@@ -333,7 +339,7 @@ func TestCheckTimeout(t *testing.T) {
 	api := newFakeAPI(t)
 	bc := &blockingChecker{started: make(chan struct{}, 4), release: make(chan struct{})}
 	tp := newTestProxy(t, api.URL, Config{
-		Validator:    &validate.Validator{Network: bc},
+		Validator:    networkValidator(bc),
 		CheckTimeout: 100 * time.Millisecond,
 	})
 	resp, b := tp.do(t, http.MethodPost, genPath, urlBody, nil)
@@ -356,7 +362,7 @@ func TestUnverifiedCounted(t *testing.T) {
 	bc := &blockingChecker{started: make(chan struct{}, 4), release: make(chan struct{}),
 		result: validate.URLResult{Unverified: true, Problems: []validate.URLProblem{{Rule: "url-unverified", Severity: validate.SeverityWarning, Message: "timed out"}}}}
 	close(bc.release)
-	tp := newTestProxy(t, api.URL, Config{Validator: &validate.Validator{Network: bc}})
+	tp := newTestProxy(t, api.URL, Config{Validator: networkValidator(bc)})
 	if resp, _ := tp.do(t, http.MethodPost, genPath, urlBody, nil); resp.StatusCode != 200 {
 		t.Errorf("best-effort: an unverified URL warns and is forwarded: %d", resp.StatusCode)
 	}

@@ -142,20 +142,21 @@ func New(cfg Config) (*Proxy, error) {
 	if next == nil {
 		next = NewUpstreamTransport()
 	}
-	opts := []validate.TransportOption{validate.WithOnFindings(p.onFindings)}
-	if cfg.Validator != nil {
-		opts = append(opts, validate.WithValidator(cfg.Validator))
+	v := cfg.Validator
+	if v == nil {
+		v = new(validate.Validator)
 	}
-	if cfg.FailLevel != "" {
-		opts = append(opts, validate.WithFailLevel(cfg.FailLevel))
-	}
+	check := validate.NewTransport(&upstreamTransport{next: next, m: p.m},
+		validate.WithValidator(v),
+		validate.WithFailLevel(cmpOr(cfg.FailLevel, validate.SeverityError)),
+		validate.WithOnFindings(p.onFindings))
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			// Whatever the request names (an absolute-form URI, a Host
 			// header), it goes to the upstream and nowhere else.
 			pr.SetURL(p.upstream)
 		},
-		Transport:      validate.NewTransport(&upstreamTransport{next: next, m: p.m}, opts...),
+		Transport:      check,
 		ModifyResponse: p.modifyResponse,
 		BufferPool:     bufferPool{},
 		ErrorHandler:   p.errorHandler,
@@ -297,7 +298,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
-	st := &state{model: validate.TaskModel(r.URL.Path)}
+	st := &state{model: taskModel(r.URL.Path)}
 	outcome := p.serve(rec, r, st)
 	switch {
 	case outcome != "":
@@ -426,6 +427,17 @@ func (p *Proxy) reserve(ctx context.Context, n int64) bool {
 func (p *Proxy) busy(w http.ResponseWriter, why string) {
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "preflight proxy: "+why+"; retry")
+}
+
+// taskModel returns the {model} of a path ending in /generateTask/{model},
+// or "". It decides which requests are read whole and take a check slot;
+// validate.NewTransport makes the same decision for the check itself.
+func taskModel(path string) string {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || i == len(path)-1 || !strings.HasSuffix(path[:i], "/generateTask") {
+		return ""
+	}
+	return path[i+1:]
 }
 
 // readAll reads a body whose length may be known, in one allocation then.

@@ -1,7 +1,9 @@
 package validate_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/preflight-dev/preflight/validate"
@@ -104,5 +106,38 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_, _ = validate.Request(ctx, "", body)
+	}
+}
+
+// coldBodies returns n variants of benchTypical, each with its own callback
+// URL and reference URLs, so no per-value cache can help: the library cold
+// path (issue 9), for bodies a service sees once.
+func coldBodies(n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		b := bytes.Replace(benchTypical, []byte("job=8f3a2c"), fmt.Appendf(nil, "job=%06x", i), 1)
+		b = bytes.Replace(b, []byte("harbour-01"), fmt.Appendf(nil, "h%08d", i), 1)
+		b = bytes.Replace(b, []byte("harbour-02"), fmt.Appendf(nil, "k%08d", i), 1)
+		out[i] = b
+	}
+	return out
+}
+
+// BenchmarkRequestCold checks bodies never seen before (distinct URLs and
+// callback each); BenchmarkRequestTypical is the warm figure beside it.
+func BenchmarkRequestCold(b *testing.B) {
+	ctx := context.Background()
+	bodies := coldBodies(1 << 14)
+	for _, body := range bodies[:4] {
+		if rep, err := validate.Request(ctx, "", body); err != nil || len(rep.Findings) != 0 {
+			b.Fatalf("want a clean request, got %v %v", err, rep.Findings)
+		}
+	}
+	b.SetBytes(int64(len(bodies[0])))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_, _ = validate.Request(ctx, "", bodies[i&(len(bodies)-1)])
+		i++
 	}
 }

@@ -12,13 +12,13 @@ func Example() {
 	mj := promptcheck.Limits{MinChars: 1, MaxChars: 2000, MaxBytes: 7500, StripFrom: "--"}
 
 	for _, p := range promptcheck.Check("a red fox in snow --ar 16:9\x00", mj) {
-		fmt.Printf("%s %s [%s] at %d: %s\n  fix: %s\n", p.Kind.Severity(), p.Kind, p.Kind.FailCode(), p.Offset, p.Message(), p.Fix())
+		fmt.Printf("%s at %d: %s\n  fix: %s\n", p.Kind, p.Offset, p.Message(), p.Fix())
 	}
 	fmt.Println(promptcheck.Check("a red fox in snow", mj) == nil)
 	// Output:
-	// error prompt-control-char [INVALID_PROMPT] at 27: prompt contains control character U+0000 at byte offset 27
+	// prompt-control-char at 27: prompt contains control character U+0000 at byte offset 27
 	//   fix: Provide a valid prompt: remove control characters such as U+0000 (tabs and line breaks are fine)
-	// warning prompt-param-stripped [] at 18: prompt contains "--ar" at byte offset 18: the backend drops everything from there on and uses only the first 18 characters
+	// prompt-param-stripped at 18: prompt contains "--ar" at byte offset 18: the backend drops everything from there on and uses only the first 18 characters
 	//   fix: Remove --ar from the prompt and set the aspect_ratio field instead
 	// true
 }

@@ -40,25 +40,11 @@ func (k Kind) String() string {
 	return "promptcheck.Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// FailCode returns the failCode the API answers this problem with, as named
-// on the APIXO error-codes page: PROMPT_TOO_LONG for the length limits,
-// INVALID_PROMPT ("Prompt is empty or malformed") for the others, and "" for
+// The failCodes the API answers prompt problems with, as named on the
+// APIXO error-codes page: PROMPT_TOO_LONG for TooLong and TooManyBytes,
+// INVALID_PROMPT ("Prompt is empty or malformed") for the others but
 // Stripped, which the API does not fail.
-func (k Kind) FailCode() string {
-	switch k {
-	case TooLong, TooManyBytes:
-		return "PROMPT_TOO_LONG"
-	case Empty, Blank, InvalidUTF8, ControlChar, TooShort:
-		return "INVALID_PROMPT"
-	}
-	return ""
-}
-
-// Severity returns "error" for problems that make the request fail and
-// "warning" for Stripped, where it succeeds but not as the user wrote it.
-func (k Kind) Severity() string {
-	if k == Stripped {
-		return "warning"
-	}
-	return "error"
-}
+const (
+	FailInvalidPrompt = "INVALID_PROMPT"
+	FailPromptTooLong = "PROMPT_TOO_LONG"
+)

@@ -32,7 +32,7 @@ func (p Problem) Message() string {
 		return "prompt is " + plural(p.Count, "character") + "; at least " + group(p.Limit) + " required"
 	case TooLong:
 		return "prompt is " + plural(p.Count, "character") + "; at most " + group(p.Limit) +
-			" allowed (the excess starts at byte offset " + group(p.Offset) + ")"
+			" allowed (the excess starts at character " + group(p.Limit+1) + ")"
 	case TooManyBytes:
 		return "prompt is " + plural(p.Count, "UTF-8 byte") + "; at most " + group(p.Limit) + " allowed"
 	case Stripped:

@@ -160,27 +160,21 @@ func TestLength(t *testing.T) {
 
 func TestKind(t *testing.T) {
 	tests := []struct {
-		k                    Kind
-		id, failCode, severe string
+		k  Kind
+		id string
 	}{
-		{Empty, "prompt-empty", "INVALID_PROMPT", "error"},
-		{Blank, "prompt-blank", "INVALID_PROMPT", "error"},
-		{InvalidUTF8, "prompt-invalid-utf8", "INVALID_PROMPT", "error"},
-		{ControlChar, "prompt-control-char", "INVALID_PROMPT", "error"},
-		{TooShort, "prompt-too-short", "INVALID_PROMPT", "error"},
-		{TooLong, "prompt-too-long", "PROMPT_TOO_LONG", "error"},
-		{TooManyBytes, "prompt-too-many-bytes", "PROMPT_TOO_LONG", "error"},
-		{Stripped, "prompt-param-stripped", "", "warning"},
+		{Empty, "prompt-empty"},
+		{Blank, "prompt-blank"},
+		{InvalidUTF8, "prompt-invalid-utf8"},
+		{ControlChar, "prompt-control-char"},
+		{TooShort, "prompt-too-short"},
+		{TooLong, "prompt-too-long"},
+		{TooManyBytes, "prompt-too-many-bytes"},
+		{Stripped, "prompt-param-stripped"},
 	}
 	for _, tt := range tests {
 		if got := tt.k.String(); got != tt.id {
 			t.Errorf("Kind(%d).String() = %q, want %q", tt.k, got, tt.id)
-		}
-		if got := tt.k.FailCode(); got != tt.failCode {
-			t.Errorf("%v.FailCode() = %q, want %q", tt.k, got, tt.failCode)
-		}
-		if got := tt.k.Severity(); got != tt.severe {
-			t.Errorf("%v.Severity() = %q, want %q", tt.k, got, tt.severe)
 		}
 	}
 	if got := Kind(0).String(); got != "promptcheck.Kind(0)" {
@@ -210,7 +204,7 @@ func TestMessageAndFix(t *testing.T) {
 		{Problem{Kind: TooShort, Offset: -1, Count: 2, Limit: 3},
 			"prompt is 2 characters; at least 3 required", "Provide a valid prompt of at least 3 characters"},
 		{Problem{Kind: TooLong, Offset: 5000, Count: 5123, Limit: 5000},
-			"prompt is 5,123 characters; at most 5,000 allowed (the excess starts at byte offset 5,000)",
+			"prompt is 5,123 characters; at most 5,000 allowed (the excess starts at character 5,001)",
 			"Shorten your prompt to at most 5,000 characters"},
 		{Problem{Kind: TooManyBytes, Offset: 7499, Count: 7600, Limit: 7500},
 			"prompt is 7,600 UTF-8 bytes; at most 7,500 allowed",

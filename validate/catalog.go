@@ -527,8 +527,3 @@ func (m *Model) Spec(field string, values map[string]any) (spec FieldSpec, ok bo
 	}
 	return spec, true
 }
-
-// Nearest returns the candidate closest to s, for "did you mean"
-// suggestions: a case-insensitive match first, then the nearest by edit
-// distance if it is close enough to be a typo; "" when none is.
-func Nearest(s string, candidates []string) string { return nearest(s, candidates) }

@@ -132,7 +132,4 @@ func TestModelSpec(t *testing.T) {
 	if _, ok := m.Spec("nope", nil); ok {
 		t.Error("Spec of an undocumented field")
 	}
-	if Nearest("promt", m.FieldNames()) != "prompt" {
-		t.Error("Nearest")
-	}
 }

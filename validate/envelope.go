@@ -6,54 +6,52 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
-
-	"github.com/go-playground/validator/v10"
 
 	"github.com/preflight-dev/preflight/imagecheck"
+
+	"github.com/preflight-dev/preflight/internal/suggest"
 )
 
-// envelope is the typed top level of a request. Its struct tags are the
-// envelope rules of the generate-task and parameters pages; validator/v10
-// evaluates them. Pointers tell "absent" from "empty".
-type envelope struct {
-	RequestType *string `validate:"omitnil,oneof=async callback"`
-	CallbackURL *string `validate:"required_if=Callback true,excluded_unless=Callback true,omitnil,public_https_url"`
-	Provider    *string `validate:"omitnil,oneof=auto value official"`
-	// Callback is derived from RequestType so the cross-field tags need no
-	// pointer comparison.
-	Callback bool
-}
-
-// envelopeRules maps a failed (field, tag) to the rule that reports it.
-var envelopeRules = map[[2]string]string{
-	{"RequestType", "oneof"}:            "request-type-invalid",
-	{"CallbackURL", "required_if"}:      "callback-url-missing",
-	{"CallbackURL", "excluded_unless"}:  "callback-url-unused",
-	{"CallbackURL", "public_https_url"}: "callback-url-invalid",
-	{"Provider", "oneof"}:               "provider-invalid",
-}
-
-var envelopeFields = map[string]string{
-	"RequestType": "request_type", "CallbackURL": "callback_url", "Provider": "provider",
-}
-
+// The rules of these checks; Rules lists them.
 var (
-	structValidatorOnce sync.Once
-	structValidator     *validator.Validate
+	ruleRequestTypeInvalid = &Rule{ID: "request-type-invalid", Severity: SeverityError, HTTPStatus: 400, Source: srcGenerateTask,
+		Summary: `request_type must be "async" or "callback".`,
+		Fix:     `Omit request_type or set it to "async" or "callback".`}
+	ruleCallbackURLMissing = &Rule{ID: "callback-url-missing", Severity: SeverityError, HTTPStatus: 400, Source: srcGenerateTask,
+		Summary: "request_type is callback but callback_url is missing.",
+		Fix:     "Add a publicly accessible HTTPS callback_url, or use request_type async."}
+	ruleCallbackURLInvalid = &Rule{ID: "callback-url-invalid", Severity: SeverityError, HTTPStatus: 400, Source: srcWebhooks,
+		Summary: "callback_url is not an absolute HTTPS URL with a public host.",
+		Fix:     "Use a publicly accessible HTTPS endpoint that answers HTTP 200 within 30 seconds."}
+	ruleCallbackURLUnused = &Rule{ID: "callback-url-unused", Severity: SeverityWarning, Source: srcGenerateTask,
+		Summary: "callback_url is given but request_type is async, so no callback is sent.",
+		Fix:     `Set request_type to "callback" or drop callback_url.`}
+	ruleProviderInvalid = &Rule{ID: "provider-invalid", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: `provider must be "auto", "value" or "official".`,
+		Fix:     `Omit provider or set it to "auto", "value" or "official".`}
+	ruleProviderUnsupported = &Rule{ID: "provider-unsupported", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "The model is served only by some providers (sora-2 and sora-2-pro: official).",
+		Fix:     `Set provider explicitly to a value the model supports (sora: "official").`}
+	ruleInputMissing = &Rule{ID: "input-missing", Severity: SeverityError, HTTPStatus: 400, Source: srcGenerateTask,
+		Summary: "The request has no input object.",
+		Fix:     `Add "input": {...} with the model's parameters.`}
+	ruleInputNotObject = &Rule{ID: "input-not-object", Severity: SeverityError, HTTPStatus: 400, Source: srcGenerateTask,
+		Summary: "input is not a JSON object.",
+		Fix:     `Make input an object: "input": {"prompt": "..."}.`}
+	ruleEnvelopeUnknownField = &Rule{ID: "envelope-unknown-field", Severity: SeverityWarning, Source: srcGenerateTask,
+		Summary: "A top-level member the API does not document (only request_type, callback_url, provider, input).",
+		Fix:     "Move model parameters into input, or remove the member."}
 )
 
-func envelopeValidator() *validator.Validate {
-	structValidatorOnce.Do(func() {
-		v := validator.New(validator.WithRequiredStructEnabled())
-		if err := v.RegisterValidation("public_https_url", func(fl validator.FieldLevel) bool {
-			return callbackURLProblem(fl.Field().String()) == ""
-		}); err != nil {
-			panic(err)
-		}
-		structValidator = v
-	})
-	return structValidator
+// envelope is the typed top level of a request. Pointers tell "absent"
+// from "empty". The strings alias the request body: they live only as long
+// as the check.
+type envelope struct {
+	RequestType *string
+	CallbackURL *string
+	Provider    *string
+	// Callback is request_type "callback".
+	Callback bool
 }
 
 // callbackURLProblem says what keeps s from being a callback URL the API
@@ -92,10 +90,10 @@ func (r *run) checkEnvelope() int32 {
 			slot := nodes.slot(name)
 			*slot = c + 1
 			if d.nodes[c].kind != '"' {
-				r.add("field-type", c, "", LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.nodes[c].kind)))
+				r.add(ruleFieldType, c, "", LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.nodes[c].kind)))
 				continue
 			}
-			s := r.view(c) // only read during this check; the memo clones
+			s := r.view(c) // only read during this check
 			switch name {
 			case "request_type":
 				env.RequestType = &s
@@ -110,24 +108,25 @@ func (r *run) checkEnvelope() int32 {
 		default:
 			name := string(nb)
 			msg := fmt.Sprintf("unknown top-level member %q; the API documents request_type, callback_url, provider and input", name)
-			if s := nearest(name, envelopeKeys); s != "" {
+			if s := suggest.Nearest(name, envelopeKeys); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			r.add("envelope-unknown-field", c, "", LevelStated, "", msg)
+			r.add(ruleEnvelopeUnknownField, c, "", LevelStated, "", msg)
 		}
 	}
 	env.Callback = env.RequestType != nil && *env.RequestType == "callback"
-	for _, fail := range validateEnvelope(&env) {
-		r.envelopeFinding(fail, &nodes, &env)
+	var buf [3]*Rule
+	for _, rule := range envelopeProblems(&env, buf[:0]) {
+		r.envelopeFinding(rule, &nodes, &env)
 	}
 	if m := r.model; m != nil && m.Provider != nil && len(m.Provider.Enum) > 0 {
 		r.checkProvider(m.Provider, env.Provider, &nodes)
 	}
 	switch {
 	case input < 0:
-		r.add("input-missing", -1, "/input", LevelStated, "", `the request has no "input" object`)
+		r.add(ruleInputMissing, -1, "/input", LevelStated, "", `the request has no "input" object`)
 	case d.nodes[input].kind != '{':
-		r.add("input-not-object", input, "", LevelStated, "", fmt.Sprintf("input must be an object, got %s", kindName(d.nodes[input].kind)))
+		r.add(ruleInputNotObject, input, "", LevelStated, "", fmt.Sprintf("input must be an object, got %s", kindName(d.nodes[input].kind)))
 		input = -1
 	}
 	return input
@@ -150,76 +149,53 @@ func (n *envelopeNodes) slot(name string) *int32 {
 // get returns the member's node, or -1.
 func (n *envelopeNodes) get(name string) int32 { return *n.slot(name) - 1 }
 
-// envelopeFailure is one failed validator tag: struct field and tag.
-type envelopeFailure [2]string
-
-// envelopeKey identifies an envelope by value for the memo.
-type envelopeKey struct {
-	requestType, callbackURL, provider string
-	present                            uint8
+// envelopeProblems returns the rules the envelope breaks, in member order:
+// request_type, callback_url, provider. At most one rule per member.
+func envelopeProblems(env *envelope, dst []*Rule) []*Rule {
+	if rt := env.RequestType; rt != nil && *rt != "async" && *rt != "callback" {
+		dst = append(dst, ruleRequestTypeInvalid)
+	}
+	switch cb := env.CallbackURL; {
+	case cb == nil:
+		if env.Callback {
+			dst = append(dst, ruleCallbackURLMissing)
+		}
+	case !env.Callback:
+		dst = append(dst, ruleCallbackURLUnused)
+	case callbackURLProblem(*cb) != "":
+		dst = append(dst, ruleCallbackURLInvalid)
+	}
+	if p := env.Provider; p != nil && *p != "auto" && *p != "value" && *p != "official" {
+		dst = append(dst, ruleProviderInvalid)
+	}
+	return dst
 }
 
-var envelopeMemo = memo[envelopeKey, []envelopeFailure]{max: 4096}
-
-// validateEnvelope runs validator/v10 over the envelope, remembering the
-// verdict for envelopes seen before (a batch repeats the same one).
-func validateEnvelope(env *envelope) []envelopeFailure {
-	var k envelopeKey
-	if env.RequestType != nil {
-		k.requestType, k.present = *env.RequestType, k.present|1
-	}
-	if env.CallbackURL != nil {
-		k.callbackURL, k.present = *env.CallbackURL, k.present|2
-	}
-	if env.Provider != nil {
-		k.provider, k.present = *env.Provider, k.present|4
-	}
-	if fails, ok := envelopeMemo.get(k); ok {
-		return fails
-	}
-	var fails []envelopeFailure
-	if err := envelopeValidator().Struct(env); err != nil {
-		var ves validator.ValidationErrors
-		if !errors.As(err, &ves) {
-			panic(err) // only InvalidValidationError: a programming error
-		}
-		for _, fe := range ves {
-			fails = append(fails, envelopeFailure{fe.StructField(), fe.Tag()})
-		}
-	}
-	k.requestType, k.callbackURL, k.provider = strings.Clone(k.requestType), strings.Clone(k.callbackURL), strings.Clone(k.provider)
-	envelopeMemo.put(k, fails)
-	return fails
-}
-
-func (r *run) envelopeFinding(fe envelopeFailure, nodes *envelopeNodes, env *envelope) {
-	rule := envelopeRules[fe]
-	if rule == "" {
-		panic("validate: unmapped envelope rule " + fe[0] + "/" + fe[1])
-	}
-	name := envelopeFields[fe[0]]
-	node := nodes.get(name)
+func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
+	var node int32
 	var msg string
 	switch rule {
-	case "request-type-invalid":
+	case ruleRequestTypeInvalid:
+		node = nodes.requestType - 1
 		msg = fmt.Sprintf(`request_type %q is not "async" or "callback"`, *env.RequestType)
-		if s := nearest(*env.RequestType, []string{"async", "callback"}); s != "" {
+		if s := suggest.Nearest(*env.RequestType, []string{"async", "callback"}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-	case "callback-url-missing":
+	case ruleCallbackURLMissing:
 		msg = `request_type is "callback" but callback_url is missing`
-		if n := nodes.get("request_type"); n >= 0 {
-			node = n
-		}
+		node = nodes.requestType - 1 // -1, the document, when absent
 		r.add(rule, node, "/callback_url", LevelStated, "", msg)
 		return
-	case "callback-url-unused":
+	case ruleCallbackURLUnused:
+		node = nodes.callbackURL - 1
 		msg = "callback_url is ignored: request_type is async (the default), so no callback is sent"
-	case "callback-url-invalid":
+	case ruleCallbackURLInvalid:
+		node = nodes.callbackURL - 1
 		msg = fmt.Sprintf("callback_url %s", callbackURLProblem(*env.CallbackURL))
-	case "provider-invalid":
+	case ruleProviderInvalid:
+		node = nodes.provider - 1
 		msg = fmt.Sprintf(`provider %q is not "auto", "value" or "official"`, *env.Provider)
-		if s := nearest(*env.Provider, []string{"auto", "value", "official"}); s != "" {
+		if s := suggest.Nearest(*env.Provider, []string{"auto", "value", "official"}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		if m := r.model; m != nil && m.providerChannels() {
@@ -247,7 +223,7 @@ func (r *run) checkProvider(spec *FieldSpec, got *string, nodes *envelopeNodes) 
 		note = " (" + spec.Note + ")"
 	}
 	if got == nil {
-		r.add("provider-unsupported", -1, "/provider", spec.Level, spec.Source,
+		r.add(ruleProviderUnsupported, -1, "/provider", spec.Level, spec.Source,
 			fmt.Sprintf("%s needs provider set explicitly to %s; the default auto is not enough%s", r.model.ID, quoteList(allowed), note))
 		return
 	}
@@ -256,7 +232,7 @@ func (r *run) checkProvider(spec *FieldSpec, got *string, nodes *envelopeNodes) 
 			return
 		}
 	}
-	r.add("provider-unsupported", nodes.get("provider"), "", spec.Level, spec.Source,
+	r.add(ruleProviderUnsupported, nodes.get("provider"), "", spec.Level, spec.Source,
 		fmt.Sprintf("%s is served only with provider %s, not %q%s", r.model.ID, quoteList(allowed), *got, note))
 }
 

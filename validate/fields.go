@@ -12,7 +12,61 @@ import (
 	"unsafe"
 
 	"github.com/preflight-dev/preflight/imagecheck"
-	"github.com/preflight-dev/preflight/promptcheck"
+
+	"github.com/preflight-dev/preflight/internal/suggest"
+)
+
+// The rules of these checks; Rules lists them.
+var (
+	ruleModeInvalid = &Rule{ID: "mode-invalid", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "input.mode is not one of the model's modes.",
+		Fix:     "Use one of the modes the model lists."}
+	ruleModeMissing = &Rule{ID: "mode-missing", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "The model documents no default mode and none was given.",
+		Fix:     "Set input.mode."}
+	rulePromptMissing = &Rule{ID: "prompt-missing", Severity: SeverityError, HTTPStatus: 400, Source: srcErrorCodes,
+		Summary: "The model needs a prompt in this mode and none was given.",
+		Fix:     "Add input.prompt."}
+	rulePromptNotAccepted = &Rule{ID: "prompt-not-accepted", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "The model (or this mode) takes no prompt.",
+		Fix:     "Remove input.prompt."}
+	ruleFieldRequired = &Rule{ID: "field-required", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A field the model requires (in this mode) is missing.", Fix: "Add the field."}
+	ruleFieldNotAllowed = &Rule{ID: "field-not-allowed", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A field the model does not accept (in this mode) is present.", Fix: "Remove the field."}
+	ruleFieldType = &Rule{ID: "field-type", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A field has the wrong JSON type (duration is an integer, sound a boolean, ...).",
+		Fix:     "Use the documented type."}
+	ruleFieldEnum = &Rule{ID: "field-enum", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A field's value is not one of the allowed values (enums are case-sensitive).",
+		Fix:     "Use one of the allowed values."}
+	ruleFieldRange = &Rule{ID: "field-range", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A number is outside the documented range.", Fix: "Use a value inside the range."}
+	ruleFieldStep = &Rule{ID: "field-step", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A number is not a multiple of the documented step.", Fix: "Round to the documented step."}
+	ruleFieldLength = &Rule{ID: "field-length", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A string is shorter or longer than documented (negative_prompt, style, title, ...).",
+		Fix:     "Shorten or fill the text to the documented length."}
+	ruleFieldCount = &Rule{ID: "field-count", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "A list has more or fewer items than documented.", Fix: "Use the documented number of items."}
+	ruleFieldUnknown = &Rule{ID: "field-unknown", Severity: SeverityWarning, Source: srcParameters,
+		Summary: "An input field the model does not document; the API may reject or ignore it.",
+		Fix:     "Check the spelling or remove the field."}
+	ruleFieldDeprecated = &Rule{ID: "field-deprecated", Severity: SeverityWarning, Source: srcParameters,
+		Summary: "A field name or value from older docs that current docs replaced (nVariants, image_url, midjourney speed relaxed).",
+		Fix:     "Use the current field name or value."}
+	ruleReferencesCount = &Rule{ID: "references-count", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "Wrong number of reference URLs (image_urls, video_urls, audio_urls) for the mode.",
+		Fix:     "Give the number of references the mode takes."}
+	ruleReferencesRequired = &Rule{ID: "references-required", Severity: SeverityError, HTTPStatus: 400, Source: srcParameters,
+		Summary: "The mode needs at least one of several reference kinds (seedance omni_reference: images or videos).",
+		Fix:     "Add one of the named reference kinds."}
+	ruleURLInvalid = &Rule{ID: "url-invalid", Severity: SeverityError, FailCode: imagecheck.FailInvalidImageURL, Source: srcErrorCodes,
+		Summary: "A media URL is not an absolute http(s) URL with a host (data:, file:, relative, userinfo).",
+		Fix:     fixInvalidURL}
+	ruleURLNotPublic = &Rule{ID: "url-not-public", Severity: SeverityError, FailCode: imagecheck.FailInvalidImageURL, Source: srcErrorCodes,
+		Summary: "A media URL points at a loopback, private, link-local or other non-public address.",
+		Fix:     fixInvalidURL}
 )
 
 // layer is one source of a field's effective spec: the model's base spec or
@@ -199,7 +253,7 @@ func (r *run) checkInput(obj int32) {
 				if v.Note != "" {
 					note = " (" + v.Note + ")"
 				}
-				r.add("references-required", obj, "/input/"+group[0], v.Level, v.Source,
+				r.add(ruleReferencesRequired, obj, "/input/"+group[0], v.Level, v.Source,
 					fmt.Sprintf("%s %s needs at least one of %s%s", m.ID, v.whenText, strings.Join(group, ", "), note))
 			}
 		}
@@ -218,14 +272,14 @@ func (r *run) checkInput(obj int32) {
 			if dep.Note != "" {
 				msg += " (" + dep.Note + ")"
 			}
-			r.add("field-deprecated", c, "", dep.Level, dep.Source, msg)
+			r.add(ruleFieldDeprecated, c, "", dep.Level, dep.Source, msg)
 			continue
 		}
 		msg := fmt.Sprintf("%s does not document an input field %q", m.ID, name)
-		if s := nearest(name, m.fieldNames); s != "" {
+		if s := suggest.Nearest(name, m.fieldNames); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
-		r.add("field-unknown", c, "", m.Level, m.Source, msg)
+		r.add(ruleFieldUnknown, c, "", m.Level, m.Source, msg)
 	}
 }
 
@@ -340,10 +394,10 @@ func (r *run) checkField(parent int32, name string, node int32, e *effective) {
 	}
 	if isTrue(e.Forbidden) {
 		l := e.origin(func(s *FieldSpec) bool { return s.Forbidden != nil })
-		rule := "field-not-allowed"
+		rule := ruleFieldNotAllowed
 		what := fmt.Sprintf("%s does not accept %s", r.model.ID, name)
 		if name == "prompt" {
-			rule = "prompt-not-accepted"
+			rule = rulePromptNotAccepted
 			what = fmt.Sprintf("%s takes no prompt", r.model.ID)
 		}
 		r.add(rule, node, ptr, l.spec.Level, l.spec.Source, what+l.context()+l.reason())
@@ -354,12 +408,12 @@ func (r *run) checkField(parent int32, name string, node int32, e *effective) {
 
 func (r *run) missing(parent int32, name, ptr string, e *effective) {
 	l := e.origin(func(s *FieldSpec) bool { return s.Required != nil })
-	rule := "field-required"
+	rule := ruleFieldRequired
 	switch {
 	case name == "prompt":
-		rule = "prompt-missing"
+		rule = rulePromptMissing
 	case name == "mode":
-		rule = "mode-missing"
+		rule = ruleModeMissing
 	case e.Type == "array" && e.Items != nil && e.Items.Type == "url":
 		r.countProblem(parent, name, ptr, 0, e)
 		return
@@ -392,9 +446,9 @@ func (r *run) countProblem(node int32, name, ptr string, count int, e *effective
 	} else {
 		l = e.origin(func(s *FieldSpec) bool { return s.MaxItems != nil })
 	}
-	rule := "field-count"
+	rule := ruleFieldCount
 	if e.Items != nil && e.Items.Type == "url" {
-		rule = "references-count"
+		rule = ruleReferencesCount
 	}
 	r.add(rule, node, ptr, l.spec.Level, l.spec.Source,
 		fmt.Sprintf("%s takes %s %s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.context(), count, l.note()))
@@ -428,7 +482,7 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 			if repl != "" {
 				msg += fmt.Sprintf("; the API takes it as %q, so write that", repl)
 			}
-			r.add("field-deprecated", node, ptr, LevelInferred, l.spec.Source, msg)
+			r.add(ruleFieldDeprecated, node, ptr, LevelInferred, l.spec.Source, msg)
 			return
 		}
 	}
@@ -464,7 +518,7 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 			item.init(e.Items)
 			for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
 				if d.nodes[c].kind == 'n' {
-					r.add("field-type", c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.nodes[c].index))
+					r.add(ruleFieldType, c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.nodes[c].index))
 					continue
 				}
 				r.checkValue(name, c, "", &item)
@@ -493,7 +547,7 @@ func (r *run) checkObject(name string, node int32, ptr string, e *effective) {
 	for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
 		p := string(d.name(c))
 		if _, ok := e.Properties[p]; !ok {
-			r.add("field-unknown", c, "", e.Level, e.Source, fmt.Sprintf("%s has no documented member %q", strings.TrimSuffix(name, "[]"), p))
+			r.add(ruleFieldUnknown, c, "", e.Level, e.Source, fmt.Sprintf("%s has no documented member %q", strings.TrimSuffix(name, "[]"), p))
 		}
 	}
 }
@@ -540,7 +594,7 @@ func (r *run) checkType(name string, node int32, ptr string, e *effective) bool 
 	if k == '"' && e.Type == "array" && e.Items != nil {
 		msg += fmt.Sprintf("; wrap it in a list: [%s]", r.describe(node))
 	}
-	r.add("field-type", node, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+	r.add(ruleFieldType, node, ptr, l.spec.Level, l.spec.Source, msg+l.note())
 	return false
 }
 
@@ -550,10 +604,10 @@ func isIntegerLiteral(raw []byte) bool {
 
 func (r *run) enumProblem(name string, node int32, ptr string, e *effective) {
 	l := e.origin(func(s *FieldSpec) bool { return s.Enum != nil })
-	rule := "field-enum"
+	rule := ruleFieldEnum
 	label := name
 	if name == "mode" {
-		rule = "mode-invalid"
+		rule = ruleModeInvalid
 	}
 	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", label, r.describe(node), r.model.ID, l.context(), enumList(e.Enum))
 	if s := r.nearestEnum(node, e.Enum); s != "" {
@@ -593,7 +647,7 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 		if s := nearestMeasure(string(d.str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
-		if s := nearest(string(d.str(node)), strs); s != "" {
+		if s := suggest.Nearest(string(d.str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
 	case '0':
@@ -615,14 +669,14 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 func (r *run) checkNumber(name string, node int32, ptr string, e *effective) {
 	f, err := strconv.ParseFloat(string(r.d.raw(node)), 64)
 	if err != nil {
-		r.add("field-range", node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
+		r.add(ruleFieldRange, node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
 		return
 	}
 	if (e.Minimum != nil && f < *e.Minimum) || (e.Maximum != nil && f > *e.Maximum) {
 		l := e.origin(func(s *FieldSpec) bool {
 			return (s.Minimum != nil && f < *s.Minimum) || (s.Maximum != nil && f > *s.Maximum)
 		})
-		r.add("field-range", node, ptr, l.spec.Level, l.spec.Source,
+		r.add(ruleFieldRange, node, ptr, l.spec.Level, l.spec.Source,
 			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, r.describe(node), r.model.ID, l.context(), numRange(e.Minimum, e.Maximum))+l.note())
 		return
 	}
@@ -631,7 +685,7 @@ func (r *run) checkNumber(name string, node int32, ptr string, e *effective) {
 		if math.Abs(q-math.Round(q)) > 1e-9 {
 			l := e.origin(func(s *FieldSpec) bool { return s.MultipleOf != nil })
 			lower := math.Floor(q) * *e.MultipleOf
-			r.add("field-step", node, ptr, l.spec.Level, l.spec.Source,
+			r.add(ruleFieldStep, node, ptr, l.spec.Level, l.spec.Source,
 				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, r.describe(node), formatNumber(*e.MultipleOf),
 					formatNumber(round9(lower)), formatNumber(round9(lower+*e.MultipleOf)))+l.note())
 		}
@@ -729,78 +783,19 @@ func (r *run) checkLength(name string, node int32, ptr string, e *effective) {
 	n := utf8.RuneCount(r.d.str(node))
 	if e.MaxLength != nil && n > *e.MaxLength {
 		l := e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
-		r.add("field-length", node, ptr, l.spec.Level, l.spec.Source,
+		r.add(ruleFieldLength, node, ptr, l.spec.Level, l.spec.Source,
 			fmt.Sprintf("%s is %d characters; %s allows at most %d%s", name, n, r.model.ID, *e.MaxLength, l.context())+l.note())
 	}
 	if e.MinLength != nil && n < *e.MinLength {
 		l := e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
-		r.add("field-length", node, ptr, l.spec.Level, l.spec.Source,
+		r.add(ruleFieldLength, node, ptr, l.spec.Level, l.spec.Source,
 			fmt.Sprintf("%s is %d characters; %s needs at least %d%s", name, n, r.model.ID, *e.MinLength, l.context())+l.note())
-	}
-}
-
-func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
-	d := r.d
-	lim := promptcheck.Limits{StripFrom: e.StripFrom}
-	if e.MinLength != nil {
-		lim.MinChars = *e.MinLength
-	}
-	if e.MaxLength != nil {
-		lim.MaxChars = *e.MaxLength
-	}
-	if e.MaxBytes != nil {
-		lim.MaxBytes = *e.MaxBytes
-	}
-	var buf [4]promptcheck.Problem
-	probs := promptcheck.AppendCheck(buf[:0], r.view(node), lim)
-	if len(probs) == 0 {
-		return
-	}
-	required := isTrue(e.Required) || lim.MinChars > 0
-	for _, p := range probs {
-		if !required && (p.Kind == promptcheck.Empty || p.Kind == promptcheck.Blank) {
-			continue // an optional prompt left empty is taken as absent
-		}
-		var l layer
-		switch p.Kind {
-		case promptcheck.TooLong:
-			l = e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
-		case promptcheck.TooShort:
-			l = e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
-		case promptcheck.TooManyBytes:
-			l = e.origin(func(s *FieldSpec) bool { return s.MaxBytes != nil })
-		case promptcheck.Stripped:
-			l = e.origin(func(s *FieldSpec) bool { return s.StripFrom != "" })
-		default:
-			l = e.layers[0]
-		}
-		msg := p.Message()
-		if name != "prompt" {
-			msg = name + ": " + msg
-		}
-		switch p.Kind {
-		case promptcheck.TooLong, promptcheck.TooShort, promptcheck.TooManyBytes:
-			msg += fmt.Sprintf(" (%s%s)", r.model.ID, l.context())
-		}
-		msg += l.note()
-		n := len(r.findings)
-		r.add(p.Kind.String(), node, ptr, l.spec.Level, l.spec.Source, msg)
-		f := &r.findings[n]
-		if fix := p.Fix(); fix != "" {
-			f.Fix = fix
-		}
-		// Point at the character itself when the text maps 1:1 to the source.
-		if p.Offset >= 0 && d.nodes[node].flags&flagEscaped == 0 &&
-			(p.Kind == promptcheck.ControlChar || p.Kind == promptcheck.InvalidUTF8 || p.Kind == promptcheck.Stripped) {
-			line, col := d.position(int(d.nodes[node].start) + 1 + p.Offset)
-			f.Line, f.Column = line+r.line-1, col
-		}
 	}
 }
 
 func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
 	s := r.view(node)
-	err := checkURLMemo(s)
+	err := imagecheck.CheckURL(s)
 	if err != nil && r.allowedHost(s) {
 		err = nil
 	}
@@ -817,9 +812,9 @@ func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
 	if errors.As(err, &ue) {
 		reason = ue.Reason
 	}
-	rule := "url-invalid"
+	rule := ruleURLInvalid
 	if u, perr := url.Parse(s); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
-		rule = "url-not-public"
+		rule = ruleURLNotPublic
 	}
 	label := strings.TrimSuffix(name, "[]")
 	r.add(rule, node, ptr, LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
@@ -855,18 +850,4 @@ func (r *run) view(node int32) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
-}
-
-// urlVerdicts remembers imagecheck.CheckURL per URL string: reference URLs
-// repeat across a batch.
-var urlVerdicts = memo[string, error]{max: 8192}
-
-func checkURLMemo(s string) error {
-	if err, ok := urlVerdicts.get(s); ok {
-		return err
-	}
-	s = strings.Clone(s) // s may alias the request body; the memo keeps it
-	err := imagecheck.CheckURL(s)
-	urlVerdicts.put(s, err)
-	return err
 }

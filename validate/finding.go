@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Severity says whether a finding predicts a failure (error) or only a risk
@@ -27,6 +28,12 @@ type Finding struct {
 	// points. Both are 0 when the request had no text (Value).
 	Line   int `json:"line"`
 	Column int `json:"column"`
+	// EndLine and EndColumn, when set, end the span the finding is about
+	// (exclusive), e.g. the excess of an overlong prompt: the printers
+	// underline Line:Column up to them. 0 when the finding is about a
+	// point.
+	EndLine   int `json:"endLine,omitempty"`
+	EndColumn int `json:"endColumn,omitempty"`
 	// Pointer is an RFC 6901 JSON pointer to the value; for a missing field,
 	// the path the field would have.
 	Pointer string `json:"pointer"`
@@ -48,13 +55,23 @@ type Finding struct {
 }
 
 // String formats the finding the way compilers do, so editors and problem
-// matchers can parse it: file:line:col: severity: message [rule].
+// matchers can parse it: file:line:col: severity: message [rule]. A part
+// the finding does not have (no file for a library call, no position for
+// Value) is left out rather than invented.
 func (f Finding) String() string {
-	name := f.File
-	if name == "" {
-		name = "<request>"
+	var b strings.Builder
+	if f.File != "" {
+		b.WriteString(f.File)
+		b.WriteByte(':')
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", name, f.Line, f.Column, f.Severity, f.Message, f.Rule)
+	if f.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d:", f.Line, f.Column)
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	fmt.Fprintf(&b, "%s: %s [%s]", f.Severity, f.Message, f.Rule)
+	return b.String()
 }
 
 // Predicts names what the API would answer: a failCode or an HTTP status.
@@ -73,9 +90,9 @@ func predicts(failCode string, status int) string {
 	return ""
 }
 
-// CompareFindings orders findings by file, line, column, rule and message,
+// compareFindings orders findings by file, line, column, rule and message,
 // the order of every output format.
-func CompareFindings(a, b Finding) int {
+func compareFindings(a, b Finding) int {
 	return cmp.Or(
 		cmp.Compare(a.File, b.File),
 		cmp.Compare(a.Line, b.Line),
@@ -86,8 +103,8 @@ func CompareFindings(a, b Finding) int {
 	)
 }
 
-// SortFindings sorts findings in output order.
-func SortFindings(fs []Finding) { slices.SortStableFunc(fs, CompareFindings) }
+// sortFindings sorts findings in output order.
+func sortFindings(fs []Finding) { slices.SortStableFunc(fs, compareFindings) }
 
 // Report is the result of validating one request.
 type Report struct {

@@ -2,6 +2,7 @@ package validate_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -38,6 +39,10 @@ func FuzzRequest(f *testing.F) {
 	f.Add("", []byte("\xef\xbb\xbf{}"))
 	f.Add("", []byte(`{"model":"nano-banana","input":{"prompt":"x","prompt":null,"a/b~":[1,{}]}} x`))
 	var v validate.Validator
+	known := map[string]bool{}
+	for _, r := range validate.Rules() {
+		known[r.ID] = true
+	}
 	f.Fuzz(func(t *testing.T, model string, body []byte) {
 		rep, err := v.Check(context.Background(), validate.Input{File: "f.json", Model: model, Body: body})
 		if err != nil {
@@ -45,7 +50,7 @@ func FuzzRequest(f *testing.F) {
 		}
 		lines := bytes.Split(body, []byte("\n"))
 		for _, fd := range rep.Findings {
-			if _, ok := validate.RuleByID(fd.Rule); !ok {
+			if !known[fd.Rule] {
 				t.Errorf("unknown rule %q", fd.Rule)
 			}
 			if fd.Severity != validate.SeverityError && fd.Severity != validate.SeverityWarning {
@@ -59,6 +64,9 @@ func FuzzRequest(f *testing.F) {
 			} else if n := utf8.RuneCount(lines[fd.Line-1]); fd.Column > n+1 {
 				t.Errorf("%s: column %d past the end of line %d (%d code points)", fd.Rule, fd.Column, fd.Line, n)
 			}
+			if fd.EndLine != 0 && (fd.EndLine < fd.Line || fd.EndLine == fd.Line && fd.EndColumn < fd.Column || fd.EndLine > len(lines)) {
+				t.Errorf("%s: span %d:%d-%d:%d", fd.Rule, fd.Line, fd.Column, fd.EndLine, fd.EndColumn)
+			}
 			if !validPointer(fd.Pointer) {
 				t.Errorf("%s: invalid JSON pointer %q", fd.Rule, fd.Pointer)
 			}
@@ -69,7 +77,9 @@ func FuzzRequest(f *testing.F) {
 				t.Errorf("%s: message is not UTF-8: %q", fd.Rule, fd.Message)
 			}
 		}
-		if !slices.IsSortedFunc(rep.Findings, validate.CompareFindings) {
+		if !slices.IsSortedFunc(rep.Findings, func(a, b validate.Finding) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		}) {
 			t.Error("findings are not sorted")
 		}
 	})

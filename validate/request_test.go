@@ -306,8 +306,5 @@ func TestRulesRegistry(t *testing.T) {
 		if r.Severity != validate.SeverityError && r.Severity != validate.SeverityWarning {
 			t.Errorf("rule %s: severity %q", r.ID, r.Severity)
 		}
-		if got, ok := validate.RuleByID(r.ID); !ok || got.ID != r.ID {
-			t.Errorf("RuleByID(%s) = %v, %v", r.ID, got, ok)
-		}
 	}
 }

@@ -1,11 +1,38 @@
 package validate
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/preflight-dev/preflight/internal/suggest"
+)
+
+// The rules of these checks; Rules lists them.
+var (
+	ruleJSONSyntax = &Rule{ID: "json-syntax", Severity: SeverityError, HTTPStatus: 400, Source: srcRFC8259,
+		Summary: "The request body is not valid JSON (truncated, trailing data, byte order mark, bad token).",
+		Fix:     "Send exactly one well-formed JSON object, UTF-8 without a byte order mark."}
+	ruleJSONInvalidUTF8 = &Rule{ID: "json-invalid-utf8", Severity: SeverityError, HTTPStatus: 400, Source: srcRFC8259,
+		Summary: "A JSON string holds bytes that are not valid UTF-8.",
+		Fix:     "Encode the file as UTF-8."}
+	ruleJSONDuplicateKey = &Rule{ID: "json-duplicate-key", Severity: SeverityWarning, Source: srcRFC8259,
+		Summary: "An object names the same member twice; which value wins depends on the server's parser.",
+		Fix:     "Keep one occurrence of the member."}
+	ruleRequestNotObject = &Rule{ID: "request-not-object", Severity: SeverityError, HTTPStatus: 400, Source: srcGenerateTask,
+		Summary: "The request body is JSON but not an object.",
+		Fix:     `Send an object: {"input": {...}}.`}
+	ruleModelMissing = &Rule{ID: "model-missing", Severity: SeverityError, Source: srcGenerateTask,
+		Summary: "No model ID was given, so the request cannot be checked.",
+		Fix:     `Add a top-level "model" member to the file, or pass --model.`}
+	ruleModelUnknown = &Rule{ID: "model-unknown", Severity: SeverityError, HTTPStatus: 404, Source: srcErrorCodes,
+		Summary: "The model ID is not one the API knows: generateTask/{model} answers 404.",
+		Fix:     fixNotFound}
+	ruleModelAlias = &Rule{ID: "model-alias", Severity: SeverityWarning, Source: srcGenerateTask,
+		Summary: "The model ID is an alternative spelling found in some docs; the canonical ID is safer.",
+		Fix:     "Use the canonical model ID."}
 )
 
 // run is the state of one request check: the parsed document, the model and
@@ -43,7 +70,7 @@ type urlRef struct {
 }
 
 func (r *run) report() Report {
-	SortFindings(r.findings)
+	sortFindings(r.findings)
 	id := ""
 	if r.model != nil {
 		id = r.model.ID
@@ -53,11 +80,7 @@ func (r *run) report() Report {
 
 // add records a finding for rule at node (or, with node < 0, at the start
 // of the document) under pointer ptr ("" means the node's own pointer).
-func (r *run) add(rule string, node int32, ptr string, level Level, source, msg string) {
-	ru, ok := RuleByID(rule)
-	if !ok {
-		panic("validate: unknown rule " + rule)
-	}
+func (r *run) add(ru *Rule, node int32, ptr string, level Level, source, msg string) *Finding {
 	sev := ru.Severity
 	if sev == SeverityError {
 		sev = level.severity()
@@ -69,10 +92,12 @@ func (r *run) add(rule string, node int32, ptr string, level Level, source, msg 
 			ptr = r.d.pointer(node)
 		}
 	}
-	r.addAt(ru, sev, off, ptr, source, msg)
+	return r.addAt(ru, sev, off, ptr, source, msg)
 }
 
-func (r *run) addAt(ru Rule, sev Severity, off int, ptr, source, msg string) {
+// addAt records a finding at byte offset off and returns it, valid until
+// the next finding is added.
+func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *Finding {
 	line, col := 1, 1
 	if r.d != nil {
 		line, col = r.d.position(off)
@@ -89,21 +114,25 @@ func (r *run) addAt(ru Rule, sev Severity, off int, ptr, source, msg string) {
 		Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
 		Message: msg, Fix: ru.Fix, Model: model, Source: source,
 	})
+	return &r.findings[len(r.findings)-1]
 }
 
 func (r *run) check(p *docParser, in Input) {
 	d, err := p.parse(in.Body)
 	r.d = d
 	if err != nil {
-		se := err.(*syntaxError)
-		ru, _ := RuleByID("json-syntax")
+		off, msg := 0, err.Error()
+		var se *syntaxError
+		if errors.As(err, &se) {
+			off, msg = se.offset, se.msg
+		}
 		r.modelID = in.Model
-		r.addAt(ru, SeverityError, se.offset, "", "", "invalid JSON: "+se.msg)
+		r.addAt(ruleJSONSyntax, SeverityError, off, "", "", "invalid JSON: "+msg)
 		return
 	}
 	r.checkText()
 	if d.nodes[0].kind != '{' {
-		r.add("request-not-object", 0, "", LevelStated, "", fmt.Sprintf("the request body is a JSON %s, not an object", kindName(d.nodes[0].kind)))
+		r.add(ruleRequestNotObject, 0, "", LevelStated, "", fmt.Sprintf("the request body is a JSON %s, not an object", kindName(d.nodes[0].kind)))
 		return
 	}
 	r.resolveModel(in.Model)
@@ -123,15 +152,14 @@ func (r *run) checkText() {
 	for i := range d.nodes {
 		n := &d.nodes[i]
 		if n.flags&flagDuplicate != 0 {
-			r.add("json-duplicate-key", int32(i), "", LevelStated, "",
+			r.add(ruleJSONDuplicateKey, int32(i), "", LevelStated, "",
 				fmt.Sprintf("duplicate member %q; parsers disagree on which value wins (most keep the last)", d.name(int32(i))))
 		}
 		if n.flags&flagInvalidUTF8 != 0 && !r.isPrompt(int32(i)) {
-			r.add("json-invalid-utf8", int32(i), "", LevelStated, "", "string holds bytes that are not valid UTF-8")
+			r.add(ruleJSONInvalidUTF8, int32(i), "", LevelStated, "", "string holds bytes that are not valid UTF-8")
 		}
 		if n.flags&flagInvalidName != 0 {
-			ru, _ := RuleByID("json-invalid-utf8")
-			r.addAt(ru, SeverityError, int(n.nameStart), d.pointer(int32(i)), "", "member name holds bytes that are not valid UTF-8")
+			r.addAt(ruleJSONInvalidUTF8, SeverityError, int(n.nameStart), d.pointer(int32(i)), "", "member name holds bytes that are not valid UTF-8")
 		}
 	}
 }
@@ -154,7 +182,7 @@ func (r *run) resolveModel(override string) {
 	if m := d.member(0, "model"); m >= 0 {
 		if d.nodes[m].kind != '"' {
 			if override == "" {
-				r.add("field-type", m, "", LevelStated, "", fmt.Sprintf("model must be a string naming the model ID, got %s", kindName(d.nodes[m].kind)))
+				r.add(ruleFieldType, m, "", LevelStated, "", fmt.Sprintf("model must be a string naming the model ID, got %s", kindName(d.nodes[m].kind)))
 				return
 			}
 		} else if override == "" {
@@ -168,7 +196,7 @@ func (r *run) resolveModel(override string) {
 	}
 	r.modelID = id
 	if id == "" {
-		r.add("model-missing", -1, "/model", LevelStated, "",
+		r.add(ruleModelMissing, -1, "/model", LevelStated, "",
 			`no model ID: add a top-level "model" member or pass --model`)
 		return
 	}
@@ -185,19 +213,19 @@ func (r *run) resolveModel(override string) {
 			note = " (" + a.Note + ")"
 		}
 		if a.Accepted {
-			r.add("model-alias", node, "/model", a.Level, a.Source,
+			r.add(ruleModelAlias, node, "/model", a.Level, a.Source,
 				fmt.Sprintf("model %q is an alternative ID; did you mean %q?%s", id, a.Model, note))
 		} else {
-			r.add("model-unknown", node, "/model", a.Level, a.Source,
+			r.add(ruleModelUnknown, node, "/model", a.Level, a.Source,
 				fmt.Sprintf("model %q is a docs page name, not a model ID; did you mean %q?%s", id, a.Model, note))
 		}
 		return
 	}
 	msg := fmt.Sprintf("unknown model %q", id)
-	if s := nearest(id, r.cat.IDs()); s != "" {
+	if s := suggest.Nearest(id, r.cat.IDs()); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	r.add("model-unknown", node, "/model", LevelStated, "", msg)
+	r.add(ruleModelUnknown, node, "/model", LevelStated, "", msg)
 }
 
 func kindName(k jsontext.Kind) string {
@@ -233,51 +261,4 @@ func (r *run) describe(i int32) string {
 	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }
 
-// nearest returns the candidate closest to s (case-insensitive equality
-// first, then edit distance within a third of the length), or "".
-func nearest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if strings.EqualFold(c, s) {
-			return c
-		}
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD <= max(2, len(s)/3) {
-		return best
-	}
-	return ""
-}
-
-// editDistance is the Levenshtein distance of two strings, by bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-var _ = bytes.Equal
-
-func didYouMean(s string, cands []string) string {
-	if n := nearest(s, cands); n != "" {
-		return fmt.Sprintf(" (did you mean %q?)", n)
-	}
-	return ""
-}
+func didYouMean(s string, cands []string) string { return suggest.DidYouMean(s, cands) }

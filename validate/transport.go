@@ -10,37 +10,25 @@ import (
 	"strings"
 )
 
-// TransportOption configures NewTransport.
-type TransportOption func(*transport)
-
-// WithValidator checks requests with v instead of a zero Validator (offline,
-// embedded catalog). Use it to pass a catalog or turn on network checks.
-func WithValidator(v *Validator) TransportOption {
-	return func(t *transport) {
-		if v != nil {
-			t.v = v
-		}
-	}
-}
-
-// WithFailLevel sets the lowest severity that stops a request:
-// SeverityError (the default) or SeverityWarning.
-func WithFailLevel(s Severity) TransportOption {
-	return func(t *transport) { t.failOnWarnings = s == SeverityWarning }
+// WithFailLevel sets the lowest severity that stops a request
+// (NewTransport): SeverityError (the default) or SeverityWarning.
+func WithFailLevel(s Severity) Option {
+	return func(o *options) { o.failLevel = s }
 }
 
 // WithRejectError makes a doomed request fail with a *RejectedError (wrapped
-// in *url.Error by http.Client) instead of a synthetic 400 response.
-func WithRejectError() TransportOption {
-	return func(t *transport) { t.rejectErr = true }
+// in *url.Error by http.Client) instead of a synthetic error response
+// (NewTransport).
+func WithRejectError() Option {
+	return func(o *options) { o.rejectErr = true }
 }
 
 // WithOnFindings calls fn for every checked request that has findings, sent
-// or not, for example to log warnings. fn runs on the caller's goroutine
-// before the request is sent or refused; it must not keep rep.Findings'
-// backing array past the call if it modifies it.
-func WithOnFindings(fn func(req *http.Request, rep Report)) TransportOption {
-	return func(t *transport) { t.onFindings = fn }
+// or not, for example to log warnings (NewTransport). fn runs on the
+// caller's goroutine before the request is sent or refused; it must not keep
+// rep.Findings' backing array past the call if it modifies it.
+func WithOnFindings(fn func(req *http.Request, rep Report)) Option {
+	return func(o *options) { o.onFindings = fn }
 }
 
 // RejectedError is the error a transport made WithRejectError returns for a
@@ -74,21 +62,25 @@ func (e *RejectedError) Error() string {
 //
 // A refused request never reaches next. By default the transport answers it
 // itself, the way the API answers a bad request, so existing error handling
-// applies: status 400, Content-Type application/json, and the APIXO error
-// envelope
+// applies: Content-Type application/json and the APIXO error envelope with
+// the status the API would answer: 404 for an unknown model (the finding's
+// HTTP status), 400 otherwise:
 //
 //	{"code":400,"message":"preflight: request would fail: ...","data":{"findings":[...]}}
 //
-// With WithRejectError it returns a *RejectedError instead.
-func NewTransport(next http.RoundTripper, opts ...TransportOption) http.RoundTripper {
+// With WithRejectError it returns a *RejectedError instead. WithCatalog,
+// WithNetwork and WithValidator choose what the requests are checked
+// against.
+func NewTransport(next http.RoundTripper, opts ...Option) http.RoundTripper {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	t := &transport{next: next, v: &defaultValidator}
-	for _, o := range opts {
-		o(t)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
-	return t
+	return &transport{next: next, v: o.validatorFor(), failOnWarnings: o.failLevel == SeverityWarning,
+		rejectErr: o.rejectErr, onFindings: o.onFindings}
 }
 
 type transport struct {
@@ -99,9 +91,9 @@ type transport struct {
 	onFindings     func(*http.Request, Report)
 }
 
-// TaskModel returns the {model} of a path ending in /generateTask/{model},
+// taskModel returns the {model} of a path ending in /generateTask/{model},
 // or "" for any other path.
-func TaskModel(path string) string {
+func taskModel(path string) string {
 	i := strings.LastIndexByte(path, '/')
 	if i < 0 || i == len(path)-1 {
 		return ""
@@ -128,7 +120,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodPost || req.URL == nil || req.Body == nil || req.Body == http.NoBody {
 		return t.next.RoundTrip(req)
 	}
-	model := TaskModel(req.URL.Path)
+	model := taskModel(req.URL.Path)
 	if model == "" {
 		return t.next.RoundTrip(req)
 	}
@@ -201,8 +193,12 @@ type errorEnvelopeData struct {
 }
 
 func rejection(req *http.Request, rej *RejectedError) (*http.Response, error) {
+	status := http.StatusBadRequest
+	if f := rej.Findings[rej.Failing]; f.HTTPStatus == http.StatusNotFound {
+		status = http.StatusNotFound // the API's answer to an unknown model
+	}
 	b, err := json.Marshal(errorEnvelope{
-		Code:    http.StatusBadRequest,
+		Code:    status,
 		Message: "preflight: request would fail: " + rej.Findings[rej.Failing].Message,
 		Data:    errorEnvelopeData{Model: rej.Model, Findings: rej.Findings},
 	})
@@ -210,8 +206,8 @@ func rejection(req *http.Request, rej *RejectedError) (*http.Response, error) {
 		return nil, fmt.Errorf("preflight: encode rejection: %w", err)
 	}
 	return &http.Response{
-		Status:     "400 Bad Request",
-		StatusCode: http.StatusBadRequest,
+		Status:     strconv.Itoa(status) + " " + http.StatusText(status),
+		StatusCode: status,
 		Proto:      "HTTP/1.1",
 		ProtoMajor: 1,
 		ProtoMinor: 1,

@@ -237,18 +237,28 @@ func TestTransportCancelledContext(t *testing.T) {
 	}
 }
 
-func TestTaskModel(t *testing.T) {
-	for path, want := range map[string]string{
-		"/api/v1/generateTask/nano-banana": "nano-banana",
-		"/generateTask/flux-2":             "flux-2",
-		"/api/v1/generateTask/":            "",
-		"/api/v1/generateTask":             "",
-		"/api/v1/xgenerateTask/flux-2":     "",
-		"":                                 "",
-	} {
-		if got := validate.TaskModel(path); got != want {
-			t.Errorf("TaskModel(%q) = %q, want %q", path, got, want)
-		}
+// An unknown model is answered as the API answers it: 404 with its
+// envelope, the status the finding names.
+func TestTransportUnknownModel404(t *testing.T) {
+	api := newAPIServer(t)
+	c := &http.Client{Transport: validate.NewTransport(nil)}
+	resp, err := post(t, c, api.URL+"/api/v1/generateTask/no-such-model", goodBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		Code int
+		Data struct{ Findings []validate.Finding }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNotFound || env.Code != 404 || api.hits.Load() != 0 {
+		t.Errorf("status %d, code %d, %d hits; want 404, 404 and none", resp.StatusCode, env.Code, api.hits.Load())
+	}
+	if len(env.Data.Findings) == 0 || env.Data.Findings[0].HTTPStatus != 404 {
+		t.Errorf("findings %+v, want a 404 finding first", env.Data.Findings)
 	}
 }
 

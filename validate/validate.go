@@ -4,18 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sync"
+	"time"
+
+	"github.com/preflight-dev/preflight/imagecheck"
 )
 
 // Validator checks requests against a catalog. The zero value is ready to
 // use: it checks offline against the embedded catalog. A Validator is safe
 // for concurrent use; reuse one to keep allocations down.
 type Validator struct {
-	// Catalog defaults to DefaultCatalog().
+	// Catalog defaults to the embedded catalog.
 	Catalog *Catalog
 	// Network, if set, checks media URLs over the network (reachability,
-	// size, format). Nil means offline.
-	Network URLChecker
+	// size, format). One Checker per run fetches each unique URL once,
+	// however many requests name it. Nil means offline.
+	Network *imagecheck.Checker
+	// NetworkDeadline, if set, bounds all network checks (a whole-run
+	// deadline): once it passes, URLs not yet judged are unverified while
+	// the offline checks go on.
+	NetworkDeadline time.Time
 	// AllowHosts are hosts ("host" or "host:port") whose URLs skip the
 	// public-address rule, e.g. a staging server or an httptest server.
 	AllowHosts []string
@@ -37,29 +46,49 @@ type Input struct {
 	Body []byte
 }
 
-// Option configures a package-level Request or Value call.
+// Option configures Request, Value and NewTransport. Each says which of
+// them it applies to; the others ignore it.
 type Option func(*options)
 
 type options struct {
-	file    string
-	line    int
-	catalog *Catalog
-	network URLChecker
+	file       string
+	line       int
+	catalog    *Catalog
+	network    *imagecheck.Checker
+	validator  *Validator
+	failLevel  Severity
+	rejectErr  bool
+	onFindings func(*http.Request, Report)
 }
 
-// WithFile names the request in findings.
+// WithFile names the request in findings (Request, Value).
 func WithFile(name string) Option { return func(o *options) { o.file = name } }
 
-// WithLine sets the line on which the body starts in its file.
+// WithLine sets the line on which the body starts in its file (Request).
 func WithLine(line int) Option { return func(o *options) { o.line = line } }
 
 // WithCatalog checks against c instead of the embedded catalog.
 func WithCatalog(c *Catalog) Option { return func(o *options) { o.catalog = c } }
 
-// WithNetwork turns on the network checks of media URLs.
-func WithNetwork(n URLChecker) Option { return func(o *options) { o.network = n } }
+// WithNetwork turns on the network checks of media URLs, made by c.
+func WithNetwork(c *imagecheck.Checker) Option { return func(o *options) { o.network = c } }
+
+// WithValidator checks with v, which carries its own catalog and network
+// settings; it takes precedence over WithCatalog and WithNetwork.
+func WithValidator(v *Validator) Option { return func(o *options) { o.validator = v } }
 
 var defaultValidator Validator
+
+// validator returns the Validator the options describe.
+func (o *options) validatorFor() *Validator {
+	switch {
+	case o.validator != nil:
+		return o.validator
+	case o.catalog != nil || o.network != nil:
+		return &Validator{Catalog: o.catalog, Network: o.network}
+	}
+	return &defaultValidator
+}
 
 // Request validates body, the JSON POSTed to generateTask/{model}. model may
 // be empty when the body names it in a top-level "model" member.
@@ -67,17 +96,11 @@ var defaultValidator Validator
 // Findings are never returned as an error: the error is for failures of the
 // check itself (a cancelled context), and the report is valid either way.
 func Request(ctx context.Context, model string, body []byte, opts ...Option) (Report, error) {
-	v := &defaultValidator
 	var o options
-	if len(opts) > 0 {
-		for _, opt := range opts {
-			opt(&o)
-		}
-		if o.catalog != nil || o.network != nil {
-			v = &Validator{Catalog: o.catalog, Network: o.network}
-		}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	return v.Check(ctx, Input{File: o.file, Line: o.line, Model: model, Body: body})
+	return o.validatorFor().Check(ctx, Input{File: o.file, Line: o.line, Model: model, Body: body})
 }
 
 // Value validates a Go value (a struct or map that marshals to the request
@@ -89,7 +112,8 @@ func Value(ctx context.Context, model string, v any, opts ...Option) (Report, er
 	}
 	rep, err := Request(ctx, model, body, opts...)
 	for i := range rep.Findings {
-		rep.Findings[i].Line, rep.Findings[i].Column = 0, 0
+		f := &rep.Findings[i]
+		f.Line, f.Column, f.EndLine, f.EndColumn = 0, 0, 0, 0
 	}
 	return rep, err
 }
@@ -119,21 +143,4 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 		}
 	}
 	return r.report(), nil
-}
-
-// urlJobs runs the offline checks and returns the media URLs that passed
-// them, for prefetching.
-func (v *Validator) urlJobs(in Input) []URLJob {
-	p, _ := v.pool.Get().(*docParser)
-	if p == nil {
-		p = new(docParser)
-	}
-	defer v.pool.Put(p)
-	r := run{v: v, cat: v.catalog(), line: 1, collectURLs: true}
-	r.check(p, in)
-	jobs := make([]URLJob, len(r.urls))
-	for i, u := range r.urls {
-		jobs[i] = URLJob{URL: u.url, Spec: u.spec}
-	}
-	return jobs
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/preflight-dev/preflight/internal/suggest"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -76,7 +77,7 @@ func (c *Command) newExplain() *cobra.Command {
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, ok := validate.RuleByID(args[0])
+			r, ok := ruleByID(args[0])
 			if !ok {
 				if s := suggestRule(args[0]); s != "" {
 					return usagef("unknown rule %q; did you mean %q?", args[0], s)
@@ -127,6 +128,16 @@ func shorten(s string, n int) string {
 	return string(r[:n/2]) + " … " + string(r[len(r)-n/2:])
 }
 
+// ruleByID returns the rule with the given ID.
+func ruleByID(id string) (validate.Rule, bool) {
+	for _, r := range validate.Rules() {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return validate.Rule{}, false
+}
+
 func ruleIDs() []string {
 	var ids []string
 	for _, r := range validate.Rules() {
@@ -139,7 +150,7 @@ func ruleIDs() []string {
 // typo, or the first rule s is a prefix of.
 func suggestRule(s string) string {
 	ids := ruleIDs()
-	if best := validate.Nearest(s, ids); best != "" {
+	if best := suggest.Nearest(s, ids); best != "" {
 		return best
 	}
 	var prefixed []string

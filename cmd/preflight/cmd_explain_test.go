@@ -17,7 +17,7 @@ func TestExplainExamples(t *testing.T) {
 		}
 	}
 	for id, body := range ruleExamples {
-		if _, ok := validate.RuleByID(id); !ok {
+		if _, ok := ruleByID(id); !ok {
 			t.Errorf("example for unknown rule %s", id)
 			continue
 		}

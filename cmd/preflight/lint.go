@@ -145,10 +145,8 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		if c.IsTerminal(c.Stderr) && f.format != "json" {
 			progress = c.Stderr // a TTY only: nothing reaches a pipe
 		}
-		var checker validate.URLChecker
-		checker, nr = f.network.checker(cmd.Context(), c.Getenv, progress)
-		defer nr.cancel()
-		v.Network = checker
+		nr = f.network.checker(c.Getenv, progress)
+		v.Network, v.NetworkDeadline = nr.checker, nr.deadline
 	}
 	r := runner.Runner{Validator: v, Model: f.model, Workers: f.workers, MaxBytes: f.cfg.maxBytes}
 	if v.Network != nil {

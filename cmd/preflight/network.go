@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/preflight-dev/preflight/imagecheck"
-	"github.com/preflight-dev/preflight/validate"
 )
 
 // Defaults that bound a run's network time: one attempt costs at most
@@ -68,15 +66,16 @@ func (n *networkFlags) validate() error {
 
 // netRun is the network side of one lint run.
 type netRun struct {
-	checker  *imagecheck.Checker
-	cancel   context.CancelFunc
+	checker *imagecheck.Checker
+	// deadline, if not zero, bounds all network checks of the run.
+	deadline time.Time
 	progress *progressLine
 }
 
 // checker builds the run's URL checker: one per run, so each unique URL is
 // fetched once however many requests name it. getenv reads the proxy
 // environment. Call done before the summary is printed.
-func (n *networkFlags) checker(ctx context.Context, getenv func(string) string, progress io.Writer) (validate.URLChecker, *netRun) {
+func (n *networkFlags) checker(getenv func(string) string, progress io.Writer) *netRun {
 	c := &imagecheck.Checker{
 		AllowHosts:     n.allowHosts,
 		Concurrency:    n.concurrency,
@@ -92,16 +91,15 @@ func (n *networkFlags) checker(ctx context.Context, getenv func(string) string, 
 	if !n.noCache {
 		c.Cache = &imagecheck.DirCache{Dir: n.cacheDir, TTL: n.cacheTTL}
 	}
-	nr := &netRun{checker: c, cancel: func() {}}
+	nr := &netRun{checker: c}
 	if progress != nil {
 		nr.progress = &progressLine{w: progress}
 		c.OnProgress = nr.progress.update
 	}
-	ic := validate.ImageChecker{Checker: c}
 	if n.deadline > 0 {
-		ic.Context, nr.cancel = context.WithTimeout(ctx, n.deadline)
+		nr.deadline = time.Now().Add(n.deadline)
 	}
-	return ic, nr
+	return nr
 }
 
 // done erases the progress line and says once, on w, how many URLs were not
@@ -110,7 +108,6 @@ func (nr *netRun) done(w io.Writer) {
 	if nr == nil {
 		return
 	}
-	nr.cancel()
 	nr.progress.erase()
 	if st := nr.checker.Stats(); st.NoNetwork > 0 {
 		fmt.Fprintf(w, "preflight: network unavailable: %s not checked (use --offline to skip network checks, --network required to fail)\n",

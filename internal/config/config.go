@@ -317,7 +317,7 @@ func (k *configChecker) check() {
 	}
 	rules := child(k.root, "rules")
 	for _, id := range sortedKeys(c.Rules) {
-		if _, ok := validate.RuleByID(id); !ok {
+		if !isRule(id) {
 			k.errAt(keyNode(rules, id), "unknown rule %q%s", id, didYouMeanRule(id))
 		}
 		switch c.Rules[id] {
@@ -382,6 +382,16 @@ func (k *configChecker) check() {
 	c.catalog = cat
 }
 
+// isRule reports whether id names a rule of validate.Rules.
+func isRule(id string) bool {
+	for _, r := range validate.Rules() {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 func didYouMeanRule(id string) string {
 	var ids []string
 	for _, r := range validate.Rules() {
@@ -398,7 +408,7 @@ func (k *configChecker) checkRuleLists(section string, m map[string][]string) {
 	for _, pat := range sortedKeys(m) {
 		seq, _ := child(sec, pat).(*ast.SequenceNode)
 		for i, id := range m[pat] {
-			if _, ok := validate.RuleByID(id); ok {
+			if isRule(id) {
 				continue
 			}
 			var n ast.Node = keyNode(sec, pat)

@@ -111,8 +111,10 @@ func tooLarge(max int64, what string) *refusal {
 // the refused JSONL line.
 func (r *refusal) finding(file string, line int) validate.Finding {
 	f := validate.Finding{File: file, Line: max(line, 1), Column: 1, Rule: r.rule, Severity: validate.SeverityError, Message: r.msg}
-	if rule, ok := validate.RuleByID(r.rule); ok {
-		f.Fix, f.Source = rule.Fix, rule.Source
+	for _, rule := range validate.Rules() {
+		if rule.ID == r.rule {
+			f.Fix, f.Source = rule.Fix, rule.Source
+		}
 	}
 	return f
 }

@@ -1,41 +1,72 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/imagecheck"
 	"github.com/preflight-dev/preflight/validate"
 )
 
-// slowChecker is a URL checker that takes a while per URL and records how
-// many calls were in flight at once.
+// slowChecker is an imagecheck.Checker in front of a loopback image server
+// that takes a while per request and records how many requests were in
+// flight at once and which URLs were fetched.
 type slowChecker struct {
+	*imagecheck.Checker
+	base           string // the server's URL
 	delay          time.Duration
 	inflight, peak atomic.Int64
 	mu             sync.Mutex
-	seen           int
+	paths          map[string]bool
 }
 
-func (c *slowChecker) CheckURLs(ctx context.Context, jobs []validate.URLJob) []validate.URLResult {
-	n := c.inflight.Add(1)
-	for p := c.peak.Load(); n > p && !c.peak.CompareAndSwap(p, n); p = c.peak.Load() {
+func newSlowChecker(t *testing.T, delay time.Duration) *slowChecker {
+	t.Helper()
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
 	}
-	time.Sleep(c.delay)
-	c.inflight.Add(-1)
+	c := &slowChecker{delay: delay, paths: map[string]bool{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := c.inflight.Add(1)
+		for p := c.peak.Load(); n > p && !c.peak.CompareAndSwap(p, n); p = c.peak.Load() {
+		}
+		time.Sleep(c.delay)
+		c.inflight.Add(-1)
+		c.mu.Lock()
+		c.paths[r.URL.Path] = true
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(img.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	c.base = srv.URL
+	c.Checker = &imagecheck.Checker{AllowHosts: []string{strings.TrimPrefix(srv.URL, "http://")}, Concurrency: 64}
+	return c
+}
+
+// seen counts the distinct URLs fetched.
+func (c *slowChecker) seen() int {
 	c.mu.Lock()
-	c.seen += len(jobs)
-	c.mu.Unlock()
-	return make([]validate.URLResult, len(jobs))
+	defer c.mu.Unlock()
+	return len(c.paths)
 }
 
 // genReader generates JSONL requests, each naming its own URL, on demand,
 // and counts the lines handed out.
 type genReader struct {
+	base  string // scheme://host of the URLs
 	n     int
 	lines atomic.Int64 // read by the emitting goroutine
 	buf   []byte
@@ -47,7 +78,7 @@ func (g *genReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		l := g.lines.Add(1)
-		g.buf = fmt.Appendf(nil, `{"model":"nano-banana","input":{"mode":"image-to-image","prompt":"a fox","image_urls":["https://img.example.com/%d.png"]}}`+"\n", l)
+		g.buf = fmt.Appendf(nil, `{"model":"nano-banana","input":{"mode":"image-to-image","prompt":"a fox","image_urls":["%s/%d.png"]}}`+"\n", g.base, l)
 	}
 	n := copy(p, g.buf)
 	g.buf = g.buf[n:]
@@ -59,9 +90,9 @@ func (g *genReader) Read(p []byte) (int, error) {
 // and never collects the URLs of the whole input first.
 func TestNetworkStreams(t *testing.T) {
 	const workers, lines = 16, 2000
-	chk := &slowChecker{delay: 2 * time.Millisecond}
-	gen := &genReader{n: lines}
-	r := &Runner{Validator: &validate.Validator{Network: chk}, Workers: workers, BatchLines: 1}
+	chk := newSlowChecker(t, 2*time.Millisecond)
+	gen := &genReader{base: chk.base, n: lines}
+	r := &Runner{Validator: &validate.Validator{Network: chk.Checker, AllowHosts: chk.AllowHosts}, Workers: workers, BatchLines: 1}
 	var readCalls atomic.Int64
 	r.OnInputRead = func() {
 		if readCalls.Add(1) == 1 && gen.lines.Load() != lines {
@@ -92,8 +123,8 @@ func TestNetworkStreams(t *testing.T) {
 	if readCalls.Load() != 1 {
 		t.Errorf("OnInputRead called %d times", readCalls.Load())
 	}
-	if requests != lines || chk.seen != lines {
-		t.Fatalf("%d requests, %d URLs checked; want %d", requests, chk.seen, lines)
+	if requests != lines || chk.seen() != lines {
+		t.Fatalf("%d requests, %d URLs checked; want %d", requests, chk.seen(), lines)
 	}
 	if p := chk.peak.Load(); p < workers/2 {
 		t.Errorf("at most %d URL checks in flight with %d workers: the checker starves", p, workers)
@@ -113,9 +144,9 @@ func TestNetworkStreamsBounded(t *testing.T) {
 		t.Skip("10,000 requests")
 	}
 	const workers = 32
-	chk := &slowChecker{}
-	gen := &genReader{n: 10_000}
-	r := &Runner{Validator: &validate.Validator{Network: chk}, Workers: workers, BatchLines: 1}
+	chk := newSlowChecker(t, 0)
+	gen := &genReader{base: chk.base, n: 10_000}
+	r := &Runner{Validator: &validate.Validator{Network: chk.Checker, AllowHosts: chk.AllowHosts}, Workers: workers, BatchLines: 1}
 	var maxAhead int
 	done := 0
 	err := r.Run(context.Background(), []string{Stdin}, gen, "batch.jsonl", func(res Result) error {
@@ -126,8 +157,8 @@ func TestNetworkStreamsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if chk.seen != gen.n {
-		t.Fatalf("%d URLs checked, want %d", chk.seen, gen.n)
+	if chk.seen() != gen.n {
+		t.Fatalf("%d URLs checked, want %d", chk.seen(), gen.n)
 	}
 	// A chunk holds StreamChunk requests before it is emitted; beyond it
 	// only the window of units may be read ahead.

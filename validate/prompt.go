@@ -1,0 +1,172 @@
+package validate
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/preflight-dev/preflight/promptcheck"
+)
+
+// The rules of these checks; Rules lists them.
+var (
+	rulePromptEmpty = &Rule{ID: "prompt-empty", Severity: SeverityError, FailCode: promptcheck.FailInvalidPrompt, Source: srcErrorCodes,
+		Summary: "The prompt is an empty string.", Fix: fixInvalidPrompt}
+	rulePromptBlank = &Rule{ID: "prompt-blank", Severity: SeverityError, FailCode: promptcheck.FailInvalidPrompt, Source: srcErrorCodes,
+		Summary: "The prompt holds only white space.", Fix: fixInvalidPrompt}
+	rulePromptInvalidUTF8 = &Rule{ID: "prompt-invalid-utf8", Severity: SeverityError, FailCode: promptcheck.FailInvalidPrompt, Source: srcErrorCodes,
+		Summary: "The prompt holds bytes that are not valid UTF-8.", Fix: fixInvalidPrompt}
+	rulePromptControlChar = &Rule{ID: "prompt-control-char", Severity: SeverityError, FailCode: promptcheck.FailInvalidPrompt, Source: srcErrorCodes,
+		Summary: "The prompt holds a control character (NUL, escape, ...) other than tab, newline or carriage return.",
+		Fix:     fixInvalidPrompt}
+	rulePromptTooShort = &Rule{ID: "prompt-too-short", Severity: SeverityError, FailCode: promptcheck.FailInvalidPrompt, Source: srcErrorCodes,
+		Summary: "The prompt is shorter than the model's minimum (flux-2 and seedance-1-5-pro: 3 characters).",
+		Fix:     fixInvalidPrompt}
+	rulePromptTooLong = &Rule{ID: "prompt-too-long", Severity: SeverityError, FailCode: promptcheck.FailPromptTooLong, Source: srcErrorCodes,
+		Summary: "The prompt is longer than the model's limit in characters (Unicode code points).",
+		Fix:     fixPromptTooLong}
+	rulePromptTooManyBytes = &Rule{ID: "prompt-too-many-bytes", Severity: SeverityError, FailCode: promptcheck.FailPromptTooLong, Source: srcErrorCodes,
+		Summary: "The prompt is longer than the model's limit in UTF-8 bytes (midjourney).",
+		Fix:     fixPromptTooLong}
+	rulePromptParamStripped = &Rule{ID: "prompt-param-stripped", Severity: SeverityWarning, Source: "https://apixo.ai/tr/docs/models/image/midjourney",
+		Summary: "The backend drops prompt text from the first `--`, so inline parameters like --ar are lost.",
+		Fix:     "Use the aspect_ratio, stylization, variety and weirdness fields instead of -- flags."}
+)
+
+// promptRules maps promptcheck's kinds to the rules that report them: the
+// one table between the two packages.
+var promptRules = [...]*Rule{
+	promptcheck.Empty:        rulePromptEmpty,
+	promptcheck.Blank:        rulePromptBlank,
+	promptcheck.InvalidUTF8:  rulePromptInvalidUTF8,
+	promptcheck.ControlChar:  rulePromptControlChar,
+	promptcheck.TooShort:     rulePromptTooShort,
+	promptcheck.TooLong:      rulePromptTooLong,
+	promptcheck.TooManyBytes: rulePromptTooManyBytes,
+	promptcheck.Stripped:     rulePromptParamStripped,
+}
+
+// promptRule returns the rule of a promptcheck kind. A kind this package
+// does not know yet (a newer promptcheck) still reports, as a warning.
+func promptRule(k promptcheck.Kind) *Rule {
+	if int(k) < len(promptRules) && promptRules[k] != nil {
+		return promptRules[k]
+	}
+	return &Rule{ID: k.String(), Severity: SeverityWarning, Source: srcErrorCodes}
+}
+
+func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
+	d := r.d
+	lim := promptcheck.Limits{StripFrom: e.StripFrom}
+	if e.MinLength != nil {
+		lim.MinChars = *e.MinLength
+	}
+	if e.MaxLength != nil {
+		lim.MaxChars = *e.MaxLength
+	}
+	if e.MaxBytes != nil {
+		lim.MaxBytes = *e.MaxBytes
+	}
+	var buf [4]promptcheck.Problem
+	probs := promptcheck.AppendCheck(buf[:0], r.view(node), lim)
+	if len(probs) == 0 {
+		return
+	}
+	required := isTrue(e.Required) || lim.MinChars > 0
+	for _, p := range probs {
+		if !required && (p.Kind == promptcheck.Empty || p.Kind == promptcheck.Blank) {
+			continue // an optional prompt left empty is taken as absent
+		}
+		var l layer
+		switch p.Kind {
+		case promptcheck.TooLong:
+			l = e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
+		case promptcheck.TooShort:
+			l = e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
+		case promptcheck.TooManyBytes:
+			l = e.origin(func(s *FieldSpec) bool { return s.MaxBytes != nil })
+		case promptcheck.Stripped:
+			l = e.origin(func(s *FieldSpec) bool { return s.StripFrom != "" })
+		default:
+			l = e.layers[0]
+		}
+		msg := p.Message()
+		if name != "prompt" {
+			msg = name + ": " + msg
+		}
+		switch p.Kind {
+		case promptcheck.TooLong, promptcheck.TooShort, promptcheck.TooManyBytes:
+			msg += fmt.Sprintf(" (%s%s)", r.model.ID, l.context())
+		}
+		msg += l.note()
+		f := r.add(promptRule(p.Kind), node, ptr, l.spec.Level, l.spec.Source, msg)
+		if fix := p.Fix(); fix != "" {
+			f.Fix = fix
+		}
+		switch p.Kind {
+		case promptcheck.ControlChar, promptcheck.InvalidUTF8, promptcheck.Stripped:
+			// Point at the character itself when the text maps 1:1 to the
+			// source.
+			if p.Offset >= 0 && d.nodes[node].flags&flagEscaped == 0 {
+				line, col := d.position(int(d.nodes[node].start) + 1 + p.Offset)
+				f.Line, f.Column = line+r.line-1, col
+			}
+		case promptcheck.TooLong, promptcheck.TooManyBytes:
+			// The finding is about the excess: from the first character
+			// over the limit to the closing quote.
+			n := &d.nodes[node]
+			start := int(n.start) + sourceOffset(d.raw(node), p.Offset)
+			line, col := d.position(start)
+			f.Line, f.Column = line+r.line-1, col
+			line, col = d.position(int(n.end) - 1)
+			f.EndLine, f.EndColumn = line+r.line-1, col
+		}
+	}
+}
+
+// sourceOffset maps a byte offset in a JSON string's decoded value to the
+// offset in its quoted source text raw, walking the escapes before it.
+func sourceOffset(raw []byte, decoded int) int {
+	i, n := 1, 0 // past the opening quote
+	for i < len(raw)-1 && n < decoded {
+		if raw[i] != '\\' {
+			i++
+			n++
+			continue
+		}
+		if i+1 < len(raw) && raw[i+1] == 'u' && i+6 <= len(raw) {
+			r := hexRune(raw[i+2 : i+6])
+			i += 6
+			if utf16IsHigh(r) && i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+				i += 6
+				n += 4 // a surrogate pair is one supplementary code point
+				continue
+			}
+			if l := utf8.RuneLen(r); l > 0 {
+				n += l
+			} else {
+				n += 3 // a lone surrogate decodes to U+FFFD
+			}
+			continue
+		}
+		i += 2
+		n++
+	}
+	return i
+}
+
+func hexRune(h []byte) rune {
+	var r rune
+	for _, c := range h {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		}
+	}
+	return r
+}
+
+func utf16IsHigh(r rune) bool { return r >= 0xD800 && r < 0xDC00 }

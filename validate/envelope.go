@@ -83,14 +83,14 @@ func (r *run) checkEnvelope() int32 {
 	var env envelope
 	var nodes envelopeNodes
 	input := int32(-1)
-	for c := d.nodes[0].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		switch nb := d.name(c); string(nb) {
+	for c := d.Nodes[0].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+		switch nb := d.Name(c); string(nb) {
 		case "request_type", "callback_url", "provider":
 			name := envelopeKeys[slices.Index(envelopeKeys, string(nb))]
 			slot := nodes.slot(name)
 			*slot = c + 1
-			if d.nodes[c].kind != '"' {
-				r.add(ruleFieldType, c, "", LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.nodes[c].kind)))
+			if d.Nodes[c].Kind != '"' {
+				r.add(ruleFieldType, c, "", LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.Nodes[c].Kind)))
 				continue
 			}
 			s := r.view(c) // only read during this check
@@ -125,8 +125,8 @@ func (r *run) checkEnvelope() int32 {
 	switch {
 	case input < 0:
 		r.add(ruleInputMissing, -1, "/input", LevelStated, "", `the request has no "input" object`)
-	case d.nodes[input].kind != '{':
-		r.add(ruleInputNotObject, input, "", LevelStated, "", fmt.Sprintf("input must be an object, got %s", kindName(d.nodes[input].kind)))
+	case d.Nodes[input].Kind != '{':
+		r.add(ruleInputNotObject, input, "", LevelStated, "", fmt.Sprintf("input must be an object, got %s", kindName(d.Nodes[input].Kind)))
 		input = -1
 	}
 	return input

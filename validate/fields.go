@@ -14,6 +14,8 @@ import (
 	"github.com/preflight-dev/preflight/imagecheck"
 
 	"github.com/preflight-dev/preflight/internal/suggest"
+
+	"github.com/preflight-dev/preflight/internal/jsonpos"
 )
 
 // The rules of these checks; Rules lists them.
@@ -235,7 +237,7 @@ func (r *run) checkInput(obj int32) {
 		var eff effective
 		r.effective(&eff, name)
 		node := r.field(obj, name)
-		if node >= 0 && d.nodes[node].kind == 'n' {
+		if node >= 0 && d.Nodes[node].Kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
 		r.checkField(obj, name, node, &eff)
@@ -244,7 +246,7 @@ func (r *run) checkInput(obj int32) {
 		for _, group := range v.RequireOneOf {
 			found := false
 			for _, name := range group {
-				if n := d.member(obj, name); n >= 0 && d.nodes[n].kind != 'n' && (d.nodes[n].kind != '[' || d.nodes[n].children > 0) {
+				if n := d.Member(obj, name); n >= 0 && d.Nodes[n].Kind != 'n' && (d.Nodes[n].Kind != '[' || d.Nodes[n].Children > 0) {
 					found = true
 				}
 			}
@@ -258,8 +260,8 @@ func (r *run) checkInput(obj int32) {
 			}
 		}
 	}
-	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		nb := d.name(c)
+	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+		nb := d.Name(c)
 		if _, ok := m.Fields[string(nb)]; ok {
 			continue
 		}
@@ -296,8 +298,8 @@ func (r *run) indexInput(obj int32) {
 		r.present[i] = -1
 	}
 	d := r.d
-	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		if i, ok := m.fieldIndex[string(d.name(c))]; ok {
+	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+		if i, ok := m.fieldIndex[string(d.Name(c))]; ok {
 			r.present[i] = c
 		}
 	}
@@ -310,7 +312,7 @@ func (r *run) field(obj int32, name string) int32 {
 			return r.present[i]
 		}
 	}
-	return r.d.member(obj, name)
+	return r.d.Member(obj, name)
 }
 
 // matches reports whether every condition of v holds for the input.
@@ -318,7 +320,7 @@ func (r *run) matches(obj int32, v *Variant) bool {
 	for field, vals := range v.When {
 		n := r.field(obj, field)
 		ok := false
-		if n < 0 || r.d.nodes[n].kind == 'n' {
+		if n < 0 || r.d.Nodes[n].Kind == 'n' {
 			def := r.model.Fields[field].Default
 			for _, x := range vals {
 				ok = ok || (def != nil && x == def)
@@ -341,15 +343,15 @@ func (r *run) equals(n int32, want any) bool {
 	d := r.d
 	switch w := want.(type) {
 	case string:
-		return d.nodes[n].kind == '"' && string(d.str(n)) == w
+		return d.Nodes[n].Kind == '"' && string(d.Str(n)) == w
 	case float64:
-		if d.nodes[n].kind != '0' {
+		if d.Nodes[n].Kind != '0' {
 			return false
 		}
-		f, err := strconv.ParseFloat(string(d.raw(n)), 64)
+		f, err := strconv.ParseFloat(string(d.Raw(n)), 64)
 		return err == nil && f == w
 	case bool:
-		k := d.nodes[n].kind
+		k := d.Nodes[n].Kind
 		return (k == 't' && w) || (k == 'f' && !w)
 	}
 	return false
@@ -377,7 +379,7 @@ func (r *run) effective(e *effective, name string) {
 // fieldPtr is the pointer a field of object parent has or would have.
 // Built only for findings: pointers cost allocations.
 func (r *run) fieldPtr(parent int32, name string) string {
-	return r.d.pointer(parent) + "/" + escapePointer(name)
+	return r.d.Pointer(parent) + "/" + jsonpos.EscapePointer(name)
 }
 
 // checkField checks one field of object parent; node is the field's value,
@@ -471,12 +473,12 @@ func rangeText(lo, hi int) string {
 // checkValue checks a present value against its effective spec.
 func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 	d := r.d
-	k := d.nodes[node].kind
+	k := d.Nodes[node].Kind
 	if !r.checkType(name, node, ptr, e) {
 		return
 	}
 	if k == '"' && e.DeprecatedValues != nil {
-		if repl, ok := e.DeprecatedValues[string(r.d.str(node))]; ok {
+		if repl, ok := e.DeprecatedValues[string(r.d.Str(node))]; ok {
 			l := e.origin(func(s *FieldSpec) bool { return s.DeprecatedValues != nil })
 			msg := fmt.Sprintf("%s %s is deprecated", name, r.describe(node))
 			if repl != "" {
@@ -509,16 +511,16 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 	case "url":
 		r.checkURL(name, node, ptr, e)
 	case "array":
-		n := int(d.nodes[node].children)
+		n := int(d.Nodes[node].Children)
 		if (e.MinItems != nil && n < *e.MinItems) || (e.MaxItems != nil && n > *e.MaxItems) {
 			r.countProblem(node, name, ptr, n, e)
 		}
 		if e.Items != nil {
 			var item effective
 			item.init(e.Items)
-			for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-				if d.nodes[c].kind == 'n' {
-					r.add(ruleFieldType, c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.nodes[c].index))
+			for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+				if d.Nodes[c].Kind == 'n' {
+					r.add(ruleFieldType, c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.Nodes[c].Index))
 					continue
 				}
 				r.checkValue(name, c, "", &item)
@@ -538,14 +540,14 @@ func (r *run) checkObject(name string, node int32, ptr string, e *effective) {
 		spec := e.Properties[p]
 		var pe effective
 		pe.init(spec)
-		c := d.member(node, p)
-		if c >= 0 && d.nodes[c].kind == 'n' {
+		c := d.Member(node, p)
+		if c >= 0 && d.Nodes[c].Kind == 'n' {
 			c = -1
 		}
 		r.checkField(node, p, c, &pe)
 	}
-	for c := d.nodes[node].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		p := string(d.name(c))
+	for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+		p := string(d.Name(c))
 		if _, ok := e.Properties[p]; !ok {
 			r.add(ruleFieldUnknown, c, "", e.Level, e.Source, fmt.Sprintf("%s has no documented member %q", strings.TrimSuffix(name, "[]"), p))
 		}
@@ -560,13 +562,13 @@ var typeNames = map[string]string{
 // checkType reports a JSON type mismatch and whether the value can be
 // checked further.
 func (r *run) checkType(name string, node int32, ptr string, e *effective) bool {
-	k := r.d.nodes[node].kind
+	k := r.d.Nodes[node].Kind
 	ok := true
 	switch e.Type {
 	case "string", "prompt", "url":
 		ok = k == '"'
 	case "integer":
-		ok = k == '0' && isIntegerLiteral(r.d.raw(node))
+		ok = k == '0' && isIntegerLiteral(r.d.Raw(node))
 	case "number":
 		ok = k == '0'
 	case "boolean":
@@ -582,12 +584,12 @@ func (r *run) checkType(name string, node int32, ptr string, e *effective) bool 
 	l := e.origin(func(s *FieldSpec) bool { return s.Type != "" })
 	msg := fmt.Sprintf("%s must be %s, got %s %s", strings.TrimSuffix(name, "[]"), typeNames[e.Type], kindName(k), r.describe(node))
 	if k == '"' && (e.Type == "integer" || e.Type == "number") {
-		if _, err := strconv.ParseFloat(string(r.d.str(node)), 64); err == nil {
-			msg += fmt.Sprintf("; write it without quotes: %s", r.d.str(node))
+		if _, err := strconv.ParseFloat(string(r.d.Str(node)), 64); err == nil {
+			msg += fmt.Sprintf("; write it without quotes: %s", r.d.Str(node))
 		}
 	}
 	if k == '"' && e.Type == "boolean" {
-		if s := string(r.d.str(node)); s == "true" || s == "false" {
+		if s := string(r.d.Str(node)); s == "true" || s == "false" {
 			msg += fmt.Sprintf("; write it without quotes: %s", s)
 		}
 	}
@@ -628,7 +630,7 @@ func enumList(vals []any) string {
 // same text in another case, the nearest spelling, or the nearest number.
 func (r *run) nearestEnum(node int32, vals []any) string {
 	d := r.d
-	switch d.nodes[node].kind {
+	switch d.Nodes[node].Kind {
 	case '"':
 		var strs []string
 		for _, v := range vals {
@@ -638,20 +640,20 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 		}
 		// An aspect ratio's nearest value is the nearest shape, not the
 		// nearest spelling ("16:10" is close to "16:9", not to "1:1").
-		if s := nearestRatio(string(d.str(node)), strs); s != "" {
+		if s := nearestRatio(string(d.Str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
 		// A size with a unit ("1080p", "3K") is nearest to the closest size
 		// of that unit, not to the nearest spelling ("1080p" is one edit
 		// from "480p" but means the largest size, 720p here).
-		if s := nearestMeasure(string(d.str(node)), strs); s != "" {
+		if s := nearestMeasure(string(d.Str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
-		if s := suggest.Nearest(string(d.str(node)), strs); s != "" {
+		if s := suggest.Nearest(string(d.Str(node)), strs); s != "" {
 			return strconv.Quote(s)
 		}
 	case '0':
-		f, err := strconv.ParseFloat(string(d.raw(node)), 64)
+		f, err := strconv.ParseFloat(string(d.Raw(node)), 64)
 		if err != nil {
 			return ""
 		}
@@ -667,7 +669,7 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 }
 
 func (r *run) checkNumber(name string, node int32, ptr string, e *effective) {
-	f, err := strconv.ParseFloat(string(r.d.raw(node)), 64)
+	f, err := strconv.ParseFloat(string(r.d.Raw(node)), 64)
 	if err != nil {
 		r.add(ruleFieldRange, node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
 		return
@@ -780,7 +782,7 @@ func (r *run) checkLength(name string, node int32, ptr string, e *effective) {
 	if e.MinLength == nil && e.MaxLength == nil {
 		return
 	}
-	n := utf8.RuneCount(r.d.str(node))
+	n := utf8.RuneCount(r.d.Str(node))
 	if e.MaxLength != nil && n > *e.MaxLength {
 		l := e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
 		r.add(ruleFieldLength, node, ptr, l.spec.Level, l.spec.Source,
@@ -845,7 +847,7 @@ func (r *run) allowedHost(s string) bool {
 // escapes. The string aliases the request body: it must not outlive the
 // check (clone it to keep it).
 func (r *run) view(node int32) string {
-	b := r.d.str(node)
+	b := r.d.Str(node)
 	if len(b) == 0 {
 		return ""
 	}

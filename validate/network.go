@@ -122,7 +122,7 @@ func (r *run) checkNetwork(ctx context.Context) error {
 			if ru == ruleImageDownloadFailed || ru == ruleURLUnverified || ru == ruleURLNotPublic {
 				src = ru.Source
 			}
-			f := r.addAt(ru, sev, int(r.d.nodes[u.node].start), r.d.pointer(u.node), src, p.Message)
+			f := r.addAt(ru, sev, int(r.d.Nodes[u.node].Start), r.d.Pointer(u.node), src, p.Message)
 			if p.FailCode != "" {
 				f.FailCode = p.FailCode
 			}

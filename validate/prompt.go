@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/promptcheck"
+
+	"github.com/preflight-dev/preflight/internal/jsonpos"
 )
 
 // The rules of these checks; Rules lists them.
@@ -106,18 +108,18 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 		case promptcheck.ControlChar, promptcheck.InvalidUTF8, promptcheck.Stripped:
 			// Point at the character itself when the text maps 1:1 to the
 			// source.
-			if p.Offset >= 0 && d.nodes[node].flags&flagEscaped == 0 {
-				line, col := d.position(int(d.nodes[node].start) + 1 + p.Offset)
+			if p.Offset >= 0 && d.Nodes[node].Flags&jsonpos.Escaped == 0 {
+				line, col := d.Position(int(d.Nodes[node].Start) + 1 + p.Offset)
 				f.Line, f.Column = line+r.line-1, col
 			}
 		case promptcheck.TooLong, promptcheck.TooManyBytes:
 			// The finding is about the excess: from the first character
 			// over the limit to the closing quote.
-			n := &d.nodes[node]
-			start := int(n.start) + sourceOffset(d.raw(node), p.Offset)
-			line, col := d.position(start)
+			n := &d.Nodes[node]
+			start := int(n.Start) + sourceOffset(d.Raw(node), p.Offset)
+			line, col := d.Position(start)
 			f.Line, f.Column = line+r.line-1, col
-			line, col = d.position(int(n.end) - 1)
+			line, col = d.Position(int(n.End) - 1)
 			f.EndLine, f.EndColumn = line+r.line-1, col
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/preflight-dev/preflight/internal/suggest"
+
+	"github.com/preflight-dev/preflight/internal/jsonpos"
 )
 
 // The rules of these checks; Rules lists them.
@@ -42,7 +44,7 @@ type run struct {
 	cat   *Catalog
 	file  string
 	line  int
-	d     *doc
+	d     *jsonpos.Doc
 	model *Model
 
 	modelID  string // as resolved, for findings
@@ -86,10 +88,10 @@ func (r *run) add(ru *Rule, node int32, ptr string, level Level, source, msg str
 		sev = level.severity()
 	}
 	off := 0
-	if node >= 0 && r.d != nil && int(node) < len(r.d.nodes) {
-		off = int(r.d.nodes[node].start)
+	if node >= 0 && r.d != nil && int(node) < len(r.d.Nodes) {
+		off = int(r.d.Nodes[node].Start)
 		if ptr == "" {
-			ptr = r.d.pointer(node)
+			ptr = r.d.Pointer(node)
 		}
 	}
 	return r.addAt(ru, sev, off, ptr, source, msg)
@@ -100,7 +102,7 @@ func (r *run) add(ru *Rule, node int32, ptr string, level Level, source, msg str
 func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *Finding {
 	line, col := 1, 1
 	if r.d != nil {
-		line, col = r.d.position(off)
+		line, col = r.d.Position(off)
 	}
 	if source == "" {
 		source = ru.Source
@@ -117,22 +119,22 @@ func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *F
 	return &r.findings[len(r.findings)-1]
 }
 
-func (r *run) check(p *docParser, in Input) {
-	d, err := p.parse(in.Body)
+func (r *run) check(p *jsonpos.Parser, in Input) {
+	d, err := p.Parse(in.Body)
 	r.d = d
 	if err != nil {
 		off, msg := 0, err.Error()
-		var se *syntaxError
+		var se *jsonpos.SyntaxError
 		if errors.As(err, &se) {
-			off, msg = se.offset, se.msg
+			off, msg = se.Offset, se.Msg
 		}
 		r.modelID = in.Model
 		r.addAt(ruleJSONSyntax, SeverityError, off, "", "", "invalid JSON: "+msg)
 		return
 	}
 	r.checkText()
-	if d.nodes[0].kind != '{' {
-		r.add(ruleRequestNotObject, 0, "", LevelStated, "", fmt.Sprintf("the request body is a JSON %s, not an object", kindName(d.nodes[0].kind)))
+	if d.Nodes[0].Kind != '{' {
+		r.add(ruleRequestNotObject, 0, "", LevelStated, "", fmt.Sprintf("the request body is a JSON %s, not an object", kindName(d.Nodes[0].Kind)))
 		return
 	}
 	r.resolveModel(in.Model)
@@ -149,17 +151,17 @@ func (r *run) check(p *docParser, in Input) {
 // stop the parse: duplicate names and strings that are not UTF-8.
 func (r *run) checkText() {
 	d := r.d
-	for i := range d.nodes {
-		n := &d.nodes[i]
-		if n.flags&flagDuplicate != 0 {
+	for i := range d.Nodes {
+		n := &d.Nodes[i]
+		if n.Flags&jsonpos.Duplicate != 0 {
 			r.add(ruleJSONDuplicateKey, int32(i), "", LevelStated, "",
-				fmt.Sprintf("duplicate member %q; parsers disagree on which value wins (most keep the last)", d.name(int32(i))))
+				fmt.Sprintf("duplicate member %q; parsers disagree on which value wins (most keep the last)", d.Name(int32(i))))
 		}
-		if n.flags&flagInvalidUTF8 != 0 && !r.isPrompt(int32(i)) {
+		if n.Flags&jsonpos.InvalidUTF8 != 0 && !r.isPrompt(int32(i)) {
 			r.add(ruleJSONInvalidUTF8, int32(i), "", LevelStated, "", "string holds bytes that are not valid UTF-8")
 		}
-		if n.flags&flagInvalidName != 0 {
-			r.addAt(ruleJSONInvalidUTF8, SeverityError, int(n.nameStart), d.pointer(int32(i)), "", "member name holds bytes that are not valid UTF-8")
+		if n.Flags&jsonpos.InvalidName != 0 {
+			r.addAt(ruleJSONInvalidUTF8, SeverityError, int(n.NameStart), d.Pointer(int32(i)), "", "member name holds bytes that are not valid UTF-8")
 		}
 	}
 }
@@ -168,29 +170,29 @@ func (r *run) checkText() {
 // reports on with its own failCode.
 func (r *run) isPrompt(i int32) bool {
 	d := r.d
-	p := d.nodes[i].parent
-	if p <= 0 || d.nodes[p].parent != 0 || d.nodes[i].nameStart < 0 || d.nodes[p].nameStart < 0 {
+	p := d.Nodes[i].Parent
+	if p <= 0 || d.Nodes[p].Parent != 0 || d.Nodes[i].NameStart < 0 || d.Nodes[p].NameStart < 0 {
 		return false
 	}
-	return string(d.name(i)) == "prompt" && string(d.name(p)) == "input"
+	return string(d.Name(i)) == "prompt" && string(d.Name(p)) == "input"
 }
 
 func (r *run) resolveModel(override string) {
 	d := r.d
 	id := override
 	node := int32(-1)
-	if m := d.member(0, "model"); m >= 0 {
-		if d.nodes[m].kind != '"' {
+	if m := d.Member(0, "model"); m >= 0 {
+		if d.Nodes[m].Kind != '"' {
 			if override == "" {
-				r.add(ruleFieldType, m, "", LevelStated, "", fmt.Sprintf("model must be a string naming the model ID, got %s", kindName(d.nodes[m].kind)))
+				r.add(ruleFieldType, m, "", LevelStated, "", fmt.Sprintf("model must be a string naming the model ID, got %s", kindName(d.Nodes[m].Kind)))
 				return
 			}
 		} else if override == "" {
 			node = m
-			if known, ok := r.cat.byID[string(d.str(m))]; ok {
+			if known, ok := r.cat.byID[string(d.Str(m))]; ok {
 				id = known.ID // no copy for the common case
 			} else {
-				id = string(d.str(m))
+				id = string(d.Str(m))
 			}
 		}
 	}
@@ -248,7 +250,7 @@ func kindName(k jsontext.Kind) string {
 
 // describe renders a scalar node for messages, shortened if long.
 func (r *run) describe(i int32) string {
-	raw := r.d.raw(i)
+	raw := r.d.Raw(i)
 	if len(raw) > 60 {
 		cut := 57
 		for cut > 0 && raw[cut]&0xC0 == 0x80 {

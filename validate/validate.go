@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/preflight-dev/preflight/imagecheck"
+
+	"github.com/preflight-dev/preflight/internal/jsonpos"
 )
 
 // Validator checks requests against a catalog. The zero value is ready to
@@ -29,7 +31,7 @@ type Validator struct {
 	// public-address rule, e.g. a staging server or an httptest server.
 	AllowHosts []string
 
-	pool sync.Pool // of *docParser
+	pool sync.Pool // of *jsonpos.Parser
 }
 
 // Input is one request to validate.
@@ -130,9 +132,9 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 	if err := ctx.Err(); err != nil {
 		return Report{}, err
 	}
-	p, _ := v.pool.Get().(*docParser)
+	p, _ := v.pool.Get().(*jsonpos.Parser)
 	if p == nil {
-		p = new(docParser)
+		p = new(jsonpos.Parser)
 	}
 	defer v.pool.Put(p)
 	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1), collectURLs: v.Network != nil}

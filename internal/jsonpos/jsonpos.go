@@ -1,4 +1,11 @@
-package validate
+// Package jsonpos parses one JSON text into a flat tree of nodes that keep
+// their byte offsets, so a checker can report a finding at a line and a
+// column and name it by JSON pointer. Strings stay in the source bytes and
+// nodes in one reused slice: a parse allocates nothing once warm. It is
+// built for untrusted input: duplicate names and bytes that are not UTF-8
+// become flags on their nodes instead of ending the parse, nesting is
+// bounded, and member lookups stay linear on hostile objects.
+package jsonpos
 
 import (
 	"bytes"
@@ -14,36 +21,39 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// node is one JSON value of a parsed request. Nodes live in one slice and
+// Node is one JSON value of a parsed request. Nodes live in one slice and
 // refer to each other by index, and strings stay in the source bytes, so a
 // parse allocates nothing once the slice has grown.
-type node struct {
-	kind        jsontext.Kind
-	flags       uint8
-	parent      int32
-	start, end  int32 // the value's bytes: src[start:end]
-	nameStart   int32 // for object members: the quoted name, src[nameStart:nameEnd]
-	nameEnd     int32
-	index       int32 // position among its siblings
-	firstChild  int32
-	nextSibling int32
-	lastChild   int32
-	children    int32
+//
+// Indexes are int32 and -1 means none.
+type Node struct {
+	Kind        jsontext.Kind // '{', '[', '"', '0', 't', 'f' or 'n'
+	Flags       uint8         // Escaped, InvalidUTF8, ...
+	Parent      int32
+	Start, End  int32 // the value's bytes: Src[Start:End]
+	NameStart   int32 // for object members: the quoted name, Src[NameStart:NameEnd]
+	NameEnd     int32
+	Index       int32 // position among its siblings
+	FirstChild  int32
+	NextSibling int32
+	LastChild   int32
+	Children    int32
 }
 
+// Flags of a Node.
 const (
-	flagEscaped     uint8 = 1 << iota // a string or name with backslash escapes
-	flagInvalidUTF8                   // a string with bytes that are not UTF-8
-	flagDuplicate                     // a member whose name an earlier sibling has
-	flagInvalidName                   // a member whose name has bytes that are not UTF-8
-	flagEscapedName                   // a member whose name has backslash escapes
+	Escaped     uint8 = 1 << iota // a string or name with backslash escapes
+	InvalidUTF8                   // a string with bytes that are not UTF-8
+	Duplicate                     // a member whose name an earlier sibling has
+	InvalidName                   // a member whose name has bytes that are not UTF-8
+	EscapedName                   // a member whose name has backslash escapes
 )
 
-// doc is a parsed request: the source bytes and the value tree. Node 0 is
+// Doc is a parsed request: the source bytes and the value tree. Node 0 is
 // the top-level value.
-type doc struct {
-	src   []byte
-	nodes []node
+type Doc struct {
+	Src   []byte
+	Nodes []Node
 	// lines and cursor make position cheap when a request has many
 	// findings; both are built on the first call.
 	lines  []int32 // offsets of line starts after the first
@@ -56,34 +66,35 @@ type posCursor struct {
 	off, lineStart, col int
 }
 
-// maxNesting is the decoder's nesting limit (jsontext stops at it), so a
+// MaxNesting is the decoder's nesting limit (jsontext stops at it), so a
 // hostile body of 100k '[' costs a finding, not a deep recursion.
-const maxNesting = 10000
+const MaxNesting = 10000
 
-// syntaxError is a JSON syntax fault at a byte offset.
-type syntaxError struct {
-	offset int
-	msg    string
+// SyntaxError is a JSON syntax fault at a byte offset.
+type SyntaxError struct {
+	Offset int    // byte offset of the fault in the source
+	Msg    string // what is wrong, without the offset
 	// invalidUTF8 marks the strict parse's stop at bytes that are not
 	// UTF-8: parse retries leniently to report them where they are.
 	invalidUTF8 bool
 }
 
-func (e *syntaxError) Error() string { return e.msg }
+func (e *SyntaxError) Error() string { return e.Msg }
 
-// docParser holds what one parse reuses: the decoder and its reader. It is
-// pooled by Validator.
-type docParser struct {
+// Parser holds what one parse reuses: the decoder, its reader and the
+// node slice. The zero value is ready; a Parser is not safe for concurrent
+// use (pool them).
+type Parser struct {
 	dec jsontext.Decoder
 	buf bytes.Buffer
-	doc doc
+	doc Doc
 	// names indexes the member names of objects with many members, so
 	// finding duplicates stays linear: comparing each new member with all
 	// earlier siblings made a 400 KB object of distinct names take seconds.
 	names map[memberKey]struct{}
 }
 
-// memberKey is one member name (decoded) of one object node.
+// memberKey is one member name (decoded) of one object Node.
 type memberKey struct {
 	obj  int32
 	name string
@@ -104,11 +115,11 @@ var (
 	lenientOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 )
 
-// parse reads src as exactly one JSON value. The returned doc is valid until
+// Parse reads src as exactly one JSON value. The returned Doc is valid until
 // the next parse with the same parser.
-func (p *docParser) parse(src []byte) (*doc, error) {
+func (p *Parser) Parse(src []byte) (*Doc, error) {
 	d, err := p.parseWith(src, false)
-	if se, ok := err.(*syntaxError); ok && se.invalidUTF8 {
+	if se, ok := err.(*SyntaxError); ok && se.invalidUTF8 {
 		return p.parseWith(src, true)
 	}
 	return d, err
@@ -116,10 +127,10 @@ func (p *docParser) parse(src []byte) (*doc, error) {
 
 // parseWith parses src; lenient accepts bytes that are not UTF-8 and flags
 // the strings holding them.
-func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
+func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 	d := &p.doc
-	d.src = src
-	d.nodes = d.nodes[:0]
+	d.Src = src
+	d.Nodes = d.Nodes[:0]
 	d.lines = d.lines[:0]
 	d.cursor = posCursor{}
 	if len(p.names) > 0 {
@@ -127,10 +138,10 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 	}
 	if len(src) > math.MaxInt32 {
 		// Offsets are int32; a larger body would wrap them.
-		return d, &syntaxError{offset: 0, msg: fmt.Sprintf("request body is %d bytes; at most %d can be checked", len(src), math.MaxInt32)}
+		return d, &SyntaxError{Offset: 0, Msg: fmt.Sprintf("request body is %d bytes; at most %d can be checked", len(src), math.MaxInt32)}
 	}
 	if bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
-		return d, &syntaxError{offset: 0, msg: "byte order mark (U+FEFF) before the JSON text; JSON sent over HTTP must not start with one"}
+		return d, &SyntaxError{Offset: 0, Msg: "byte order mark (U+FEFF) before the JSON text; JSON sent over HTTP must not start with one"}
 	}
 	p.buf = *bytes.NewBuffer(src)
 	if lenient {
@@ -172,13 +183,13 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 		if _, err := p.dec.ReadToken(); err != nil {
 			return p.syntax(err)
 		}
-		d.nodes[open].end = int32(p.dec.InputOffset())
+		d.Nodes[open].End = int32(p.dec.InputOffset())
 		pop()
 		return nil
 	}
 	for {
 		parent := top()
-		if parent >= 0 && d.nodes[parent].kind == '{' && pendingName[0] < 0 {
+		if parent >= 0 && d.Nodes[parent].Kind == '{' && pendingName[0] < 0 {
 			// Expecting a member name or the end of the object.
 			if p.dec.PeekKind() == '}' {
 				if err := closeContainer(parent); err != nil {
@@ -208,11 +219,11 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 			}
 			continue
 		}
-		n := node{kind: kind, parent: parent, nameStart: pendingName[0], nameEnd: pendingName[1],
-			firstChild: -1, nextSibling: -1, lastChild: -1}
+		n := Node{Kind: kind, Parent: parent, NameStart: pendingName[0], NameEnd: pendingName[1],
+			FirstChild: -1, NextSibling: -1, LastChild: -1}
 		pendingName = [2]int32{-1, -1}
 		if pendingEscaped {
-			n.flags |= flagEscapedName
+			n.Flags |= EscapedName
 			pendingEscaped = false
 		}
 		switch kind {
@@ -220,39 +231,39 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 			if _, err := p.dec.ReadToken(); err != nil {
 				return d, p.syntax(err)
 			}
-			n.start = int32(p.dec.InputOffset()) - 1
+			n.Start = int32(p.dec.InputOffset()) - 1
 		default:
 			v, err := p.dec.ReadValue()
 			if err != nil {
 				return d, p.syntax(err)
 			}
-			n.end = int32(p.dec.InputOffset())
-			n.start = n.end - int32(len(v))
+			n.End = int32(p.dec.InputOffset())
+			n.Start = n.End - int32(len(v))
 			if kind == '"' {
-				n.flags |= stringFlags(v, lenient)
+				n.Flags |= stringFlags(v, lenient)
 			}
 		}
-		if lenient && n.nameStart >= 0 && !utf8.Valid(d.src[n.nameStart:n.nameEnd]) {
-			n.flags |= flagInvalidName
+		if lenient && n.NameStart >= 0 && !utf8.Valid(d.Src[n.NameStart:n.NameEnd]) {
+			n.Flags |= InvalidName
 		}
-		idx := int32(len(d.nodes))
+		idx := int32(len(d.Nodes))
 		if parent >= 0 {
-			pn := &d.nodes[parent]
-			if n.nameStart >= 0 && pn.kind == '{' {
+			pn := &d.Nodes[parent]
+			if n.NameStart >= 0 && pn.Kind == '{' {
 				if p.isDuplicate(parent, &n) {
-					n.flags |= flagDuplicate
+					n.Flags |= Duplicate
 				}
 			}
-			n.index = pn.children
-			if pn.lastChild >= 0 {
-				d.nodes[pn.lastChild].nextSibling = idx
+			n.Index = pn.Children
+			if pn.LastChild >= 0 {
+				d.Nodes[pn.LastChild].NextSibling = idx
 			} else {
-				pn.firstChild = idx
+				pn.FirstChild = idx
 			}
-			pn.lastChild = idx
-			pn.children++
+			pn.LastChild = idx
+			pn.Children++
 		}
-		d.nodes = append(d.nodes, n)
+		d.Nodes = append(d.Nodes, n)
 		if kind == '{' || kind == '[' {
 			push(idx)
 		} else if depth == 0 {
@@ -265,21 +276,21 @@ func (p *docParser) parseWith(src []byte, lenient bool) (*doc, error) {
 		// Report where the extra data starts: after the value and white
 		// space. (The decoder's offset is past the extra token when that
 		// token is valid JSON, as in "{} {}".)
-		off := int(d.nodes[0].end)
+		off := int(d.Nodes[0].End)
 		off += len(src[off:]) - len(bytes.TrimLeft(src[off:], " \t\r\n"))
-		return d, &syntaxError{offset: off, msg: "unexpected data after the top-level JSON value"}
+		return d, &SyntaxError{Offset: off, Msg: "unexpected data after the top-level JSON value"}
 	}
 	return d, nil
 }
 
 // isDuplicate reports whether member n of object obj repeats the name of
 // an earlier member, scanning small objects and indexing large ones.
-func (p *docParser) isDuplicate(obj int32, n *node) bool {
+func (p *Parser) isDuplicate(obj int32, n *Node) bool {
 	d := &p.doc
-	pn := &d.nodes[obj]
-	if pn.children < linearScanMembers {
-		for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
-			if sameName(d, &d.nodes[c], n) {
+	pn := &d.Nodes[obj]
+	if pn.Children < linearScanMembers {
+		for c := pn.FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+			if sameName(d, &d.Nodes[c], n) {
 				return true
 			}
 		}
@@ -288,10 +299,10 @@ func (p *docParser) isDuplicate(obj int32, n *node) bool {
 	if p.names == nil {
 		p.names = map[memberKey]struct{}{}
 	}
-	if pn.children == linearScanMembers {
+	if pn.Children == linearScanMembers {
 		// Index the members seen so far, once.
-		for c := pn.firstChild; c >= 0; c = d.nodes[c].nextSibling {
-			p.names[memberKey{obj, memberName(d, &d.nodes[c])}] = struct{}{}
+		for c := pn.FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+			p.names[memberKey{obj, memberName(d, &d.Nodes[c])}] = struct{}{}
 		}
 	}
 	k := memberKey{obj, memberName(d, n)}
@@ -303,16 +314,16 @@ func (p *docParser) isDuplicate(obj int32, n *node) bool {
 }
 
 // memberName is a member's name as sameName compares it.
-func memberName(d *doc, n *node) string {
-	raw := d.src[n.nameStart:n.nameEnd]
-	if n.flags&flagEscapedName == 0 {
+func memberName(d *Doc, n *Node) string {
+	raw := d.Src[n.NameStart:n.NameEnd]
+	if n.Flags&EscapedName == 0 {
 		return string(raw[1 : len(raw)-1])
 	}
 	return unquote(raw)
 }
 
-// syntax turns a decoder error into a syntaxError at the fault's offset.
-func (p *docParser) syntax(err error) error {
+// syntax turns a decoder error into a SyntaxError at the fault's offset.
+func (p *Parser) syntax(err error) error {
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
 		msg := se.Err.Error()
@@ -320,25 +331,25 @@ func (p *docParser) syntax(err error) error {
 			msg = "unexpected end of input: the JSON text is truncated"
 		}
 		if msg == "exceeded max depth" {
-			msg = fmt.Sprintf("arrays and objects nest more than %d levels deep; no request needs that many", maxNesting)
+			msg = fmt.Sprintf("arrays and objects nest more than %d levels deep; no request needs that many", MaxNesting)
 		}
 		off := int(se.ByteOffset)
 		if msg == "invalid UTF-8" {
 			// jsontext exports no sentinel for this; the message is pinned
 			// by TestStrictParseRetriesInvalidUTF8.
-			return &syntaxError{offset: off, msg: msg, invalidUTF8: true}
+			return &SyntaxError{Offset: off, Msg: msg, invalidUTF8: true}
 		}
-		if c := trailingCommaBefore(p.doc.src, off); c != 0 {
+		if c := trailingCommaBefore(p.doc.Src, off); c != 0 {
 			// jsontext reports "invalid character ',' at start of value";
 			// name what is really wrong.
-			return &syntaxError{offset: off, msg: fmt.Sprintf("trailing comma before '%c'; JSON allows no comma after the last member or element", c)}
+			return &SyntaxError{Offset: off, Msg: fmt.Sprintf("trailing comma before '%c'; JSON allows no comma after the last member or element", c)}
 		}
-		return &syntaxError{offset: off, msg: cleanSyntaxMessage(msg, se)}
+		return &SyntaxError{Offset: off, Msg: cleanSyntaxMessage(msg, se)}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return &syntaxError{offset: len(p.doc.src), msg: "unexpected end of input: the JSON text is truncated"}
+		return &SyntaxError{Offset: len(p.doc.Src), Msg: "unexpected end of input: the JSON text is truncated"}
 	}
-	return &syntaxError{offset: int(p.dec.InputOffset()), msg: err.Error()}
+	return &SyntaxError{Offset: int(p.dec.InputOffset()), Msg: err.Error()}
 }
 
 // trailingCommaBefore returns '}' or ']' when src[off] is a comma that only
@@ -369,17 +380,17 @@ func cleanSyntaxMessage(msg string, se *jsontext.SyntacticError) string {
 func stringFlags(raw []byte, lenient bool) uint8 {
 	var f uint8
 	if bytes.IndexByte(raw, '\\') >= 0 {
-		f |= flagEscaped
+		f |= Escaped
 	}
 	if lenient && !utf8.Valid(raw) {
-		f |= flagInvalidUTF8
+		f |= InvalidUTF8
 	}
 	return f
 }
 
-func sameName(d *doc, a, b *node) bool {
-	na, nb := d.src[a.nameStart:a.nameEnd], d.src[b.nameStart:b.nameEnd]
-	if (a.flags|b.flags)&flagEscapedName == 0 {
+func sameName(d *Doc, a, b *Node) bool {
+	na, nb := d.Src[a.NameStart:a.NameEnd], d.Src[b.NameStart:b.NameEnd]
+	if (a.Flags|b.Flags)&EscapedName == 0 {
 		return bytes.Equal(na, nb)
 	}
 	return unquote(na) == unquote(nb)
@@ -395,56 +406,56 @@ func unquote(raw []byte) string {
 	return string(out)
 }
 
-// str returns the string value of a string node. Without escapes it is the
+// Str returns the string value of a string Node. Without escapes it is the
 // source bytes themselves.
-func (d *doc) str(i int32) []byte {
-	n := &d.nodes[i]
-	raw := d.src[n.start:n.end]
-	if n.flags&flagEscaped == 0 {
+func (d *Doc) Str(i int32) []byte {
+	n := &d.Nodes[i]
+	raw := d.Src[n.Start:n.End]
+	if n.Flags&Escaped == 0 {
 		return raw[1 : len(raw)-1]
 	}
 	out, _ := jsontext.AppendUnquote(nil, raw)
 	return out
 }
 
-// name returns the member name of node i.
-func (d *doc) name(i int32) []byte {
-	n := &d.nodes[i]
-	raw := d.src[n.nameStart:n.nameEnd]
-	if n.flags&flagEscapedName == 0 {
+// Name returns the member name of Node i.
+func (d *Doc) Name(i int32) []byte {
+	n := &d.Nodes[i]
+	raw := d.Src[n.NameStart:n.NameEnd]
+	if n.Flags&EscapedName == 0 {
 		return raw[1 : len(raw)-1]
 	}
 	out, _ := jsontext.AppendUnquote(nil, raw)
 	return out
 }
 
-// member finds the last member named name in object node obj (the last
+// Member finds the last member named name in object Node obj (the last
 // one, as most parsers keep), or -1.
-func (d *doc) member(obj int32, name string) int32 {
+func (d *Doc) Member(obj int32, name string) int32 {
 	found := int32(-1)
-	for c := d.nodes[obj].firstChild; c >= 0; c = d.nodes[c].nextSibling {
-		if string(d.name(c)) == name {
+	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+		if string(d.Name(c)) == name {
 			found = c
 		}
 	}
 	return found
 }
 
-// raw returns the source bytes of node i.
-func (d *doc) raw(i int32) []byte { n := &d.nodes[i]; return d.src[n.start:n.end] }
+// Raw returns the source bytes of Node i.
+func (d *Doc) Raw(i int32) []byte { n := &d.Nodes[i]; return d.Src[n.Start:n.End] }
 
-// pointer builds the RFC 6901 pointer of node i. Only findings need it.
-func (d *doc) pointer(i int32) string {
+// Pointer builds the RFC 6901 pointer of Node i. Only findings need it.
+func (d *Doc) Pointer(i int32) string {
 	if i <= 0 {
 		return ""
 	}
 	var parts []string
-	for ; i > 0; i = d.nodes[i].parent {
-		n := &d.nodes[i]
-		if d.nodes[n.parent].kind == '[' {
-			parts = append(parts, strconv.Itoa(int(n.index)))
+	for ; i > 0; i = d.Nodes[i].Parent {
+		n := &d.Nodes[i]
+		if d.Nodes[n.Parent].Kind == '[' {
+			parts = append(parts, strconv.Itoa(int(n.Index)))
 		} else {
-			parts = append(parts, escapePointer(string(d.name(i))))
+			parts = append(parts, EscapePointer(string(d.Name(i))))
 		}
 	}
 	var b strings.Builder
@@ -455,7 +466,8 @@ func (d *doc) pointer(i int32) string {
 	return b.String()
 }
 
-func escapePointer(s string) string {
+// EscapePointer escapes a member name as an RFC 6901 reference token.
+func EscapePointer(s string) string {
 	if !utf8.ValidString(s) {
 		// A member name with bytes that are not UTF-8 (json-invalid-utf8)
 		// has no exact pointer; spell the bytes as U+FFFD, as every JSON
@@ -468,16 +480,16 @@ func escapePointer(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
-// position is the line and column of offset off, as the position function
+// Position is the line and column of offset off, as the position function
 // computes them, in O(log lines) plus the code points between this offset
 // and the previous one on the same line: calling the position function
 // once per finding costs O(findings × size), which a request with tens of
 // thousands of findings turns into minutes.
-func (d *doc) position(off int) (line, col int) {
-	off = min(max(off, 0), len(d.src))
-	if len(d.lines) == 0 && len(d.src) > 0 {
+func (d *Doc) Position(off int) (line, col int) {
+	off = min(max(off, 0), len(d.Src))
+	if len(d.lines) == 0 && len(d.Src) > 0 {
 		d.lines = append(d.lines, 0) // line 1 starts at 0
-		for i, b := range d.src {
+		for i, b := range d.Src {
 			if b == '\n' {
 				d.lines = append(d.lines, int32(i+1))
 			}
@@ -497,20 +509,20 @@ func (d *doc) position(off int) (line, col int) {
 	}
 	c := &d.cursor
 	if c.col > 0 && c.lineStart == lineStart && c.off <= off {
-		col = c.col + utf8.RuneCount(d.src[c.off:off])
+		col = c.col + utf8.RuneCount(d.Src[c.off:off])
 	} else {
-		col = 1 + utf8.RuneCount(d.src[lineStart:off])
+		col = 1 + utf8.RuneCount(d.Src[lineStart:off])
 	}
 	// Keep the cursor on a rune boundary at or before off: counting on from
 	// inside a multi-byte sequence would count it twice.
 	b := off
-	for b > lineStart && b < len(d.src) && !utf8.RuneStart(d.src[b]) && off-b < utf8.UTFMax {
+	for b > lineStart && b < len(d.Src) && !utf8.RuneStart(d.Src[b]) && off-b < utf8.UTFMax {
 		b--
 	}
-	if b < len(d.src) && !utf8.RuneStart(d.src[b]) {
+	if b < len(d.Src) && !utf8.RuneStart(d.Src[b]) {
 		c.col = 0 // no boundary near: next call counts from the line start
 		return line, col
 	}
-	c.off, c.lineStart, c.col = b, lineStart, col-utf8.RuneCount(d.src[b:off])
+	c.off, c.lineStart, c.col = b, lineStart, col-utf8.RuneCount(d.Src[b:off])
 	return line, col
 }

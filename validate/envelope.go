@@ -10,6 +10,8 @@ import (
 	"github.com/preflight-dev/preflight/imagecheck"
 
 	"github.com/preflight-dev/preflight/internal/suggest"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // The rules of these checks; Rules lists them.
@@ -90,7 +92,7 @@ func (r *run) checkEnvelope() int32 {
 			slot := nodes.slot(name)
 			*slot = c + 1
 			if d.Nodes[c].Kind != '"' {
-				r.add(ruleFieldType, c, "", LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.Nodes[c].Kind)))
+				r.add(ruleFieldType, c, "", catalog.LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.Nodes[c].Kind)))
 				continue
 			}
 			s := r.view(c) // only read during this check
@@ -111,7 +113,7 @@ func (r *run) checkEnvelope() int32 {
 			if s := suggest.Nearest(name, envelopeKeys); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			r.add(ruleEnvelopeUnknownField, c, "", LevelStated, "", msg)
+			r.add(ruleEnvelopeUnknownField, c, "", catalog.LevelStated, "", msg)
 		}
 	}
 	env.Callback = env.RequestType != nil && *env.RequestType == "callback"
@@ -124,9 +126,9 @@ func (r *run) checkEnvelope() int32 {
 	}
 	switch {
 	case input < 0:
-		r.add(ruleInputMissing, -1, "/input", LevelStated, "", `the request has no "input" object`)
+		r.add(ruleInputMissing, -1, "/input", catalog.LevelStated, "", `the request has no "input" object`)
 	case d.Nodes[input].Kind != '{':
-		r.add(ruleInputNotObject, input, "", LevelStated, "", fmt.Sprintf("input must be an object, got %s", kindName(d.Nodes[input].Kind)))
+		r.add(ruleInputNotObject, input, "", catalog.LevelStated, "", fmt.Sprintf("input must be an object, got %s", kindName(d.Nodes[input].Kind)))
 		input = -1
 	}
 	return input
@@ -184,7 +186,7 @@ func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
 	case ruleCallbackURLMissing:
 		msg = `request_type is "callback" but callback_url is missing`
 		node = nodes.requestType - 1 // -1, the document, when absent
-		r.add(rule, node, "/callback_url", LevelStated, "", msg)
+		r.add(rule, node, "/callback_url", catalog.LevelStated, "", msg)
 		return
 	case ruleCallbackURLUnused:
 		node = nodes.callbackURL - 1
@@ -198,20 +200,20 @@ func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
 		if s := suggest.Nearest(*env.Provider, []string{"auto", "value", "official"}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		if m := r.model; m != nil && m.providerChannels() {
+		if m := r.model; m != nil && m.ProviderChannels() {
 			// The model documents named provider channels besides the three:
 			// the value may be one, which no docs page lists.
 			p := m.Provider
-			r.add(rule, node, "", LevelInferred, p.Source,
+			r.add(rule, node, "", catalog.LevelInferred, p.Source,
 				fmt.Sprintf("provider %q is not auto, value or official; %s takes named provider channels too (%s), so check the name", *env.Provider, m.ID, p.Note))
 			return
 		}
 	}
-	r.add(rule, node, "", LevelStated, "", msg)
+	r.add(rule, node, "", catalog.LevelStated, "", msg)
 }
 
 // checkProvider applies a model's own provider restriction (sora: official).
-func (r *run) checkProvider(spec *FieldSpec, got *string, nodes *envelopeNodes) {
+func (r *run) checkProvider(spec *catalog.FieldSpec, got *string, nodes *envelopeNodes) {
 	allowed := make([]string, 0, len(spec.Enum))
 	for _, e := range spec.Enum {
 		if s, ok := e.(string); ok {

@@ -16,6 +16,8 @@ import (
 	"github.com/preflight-dev/preflight/internal/suggest"
 
 	"github.com/preflight-dev/preflight/internal/jsonpos"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // The rules of these checks; Rules lists them.
@@ -71,178 +73,20 @@ var (
 		Fix:     fixInvalidURL}
 )
 
-// layer is one source of a field's effective spec: the model's base spec or
-// a matching variant's override.
-type layer struct {
-	spec    *FieldSpec
-	variant *Variant // nil for the base spec
-}
-
-// effective is a field's spec after the matching variants were applied,
-// with the layers kept so a finding can name the page and the condition
-// behind the exact property it violates.
-type effective struct {
-	FieldSpec
-	// layers[:n] are the base spec and the overrides, in order. A fixed
-	// array keeps the struct on the stack (a slice into itself would not).
-	layers [8]layer
-	n      int
-}
-
-func (e *effective) push(l layer) {
-	if e.n < len(e.layers) {
-		e.layers[e.n] = l
-		e.n++
-		return
-	}
-	e.layers[len(e.layers)-1] = l // deeper stacks keep the last word
-}
-
-// origin returns the last layer that sets a property.
-func (e *effective) origin(has func(*FieldSpec) bool) layer {
-	for i := e.n - 1; i >= 0; i-- {
-		if has(e.layers[i].spec) {
-			return e.layers[i]
-		}
-	}
-	return e.layers[0]
-}
-
-// context renders where a property applies: "" for the base spec, else
-// " in mode image-to-image".
-func (l layer) context() string {
-	if l.variant == nil || l.variant.selfOnly {
-		return ""
-	}
-	return " " + l.variant.whenText
-}
-
-// note renders the layer's note for a finding on the property it sets. A
-// base spec's note describes the field as a whole (defaults, legacy names,
-// billing), which says nothing about a stated limit that was broken, so it
-// is shown only when it explains a hedged (warning-level) fact; a variant's
-// note is about its condition and always shown.
-func (l layer) note() string {
-	if l.spec.Note == "" || (l.variant == nil && l.spec.Level == LevelStated) {
-		return ""
-	}
-	return " (" + l.spec.Note + ")"
-}
-
-// reason renders the note behind a forbidden field: the docs' words on why
-// the field is not accepted.
-func (l layer) reason() string {
-	if l.spec.Note == "" {
-		return ""
-	}
-	return " (" + l.spec.Note + ")"
-}
-
-func merge(dst *FieldSpec, o *FieldSpec) {
-	if o.Type != "" {
-		dst.Type = o.Type
-	}
-	if o.Enum != nil {
-		dst.Enum = o.Enum
-	}
-	if o.Default != nil {
-		dst.Default = o.Default
-	}
-	if o.Required != nil {
-		dst.Required = o.Required
-	}
-	if o.Forbidden != nil {
-		dst.Forbidden = o.Forbidden
-	}
-	if o.Minimum != nil {
-		dst.Minimum = o.Minimum
-	}
-	if o.Maximum != nil {
-		dst.Maximum = o.Maximum
-	}
-	if o.MultipleOf != nil {
-		dst.MultipleOf = o.MultipleOf
-	}
-	if o.MinLength != nil {
-		dst.MinLength = o.MinLength
-	}
-	if o.MaxLength != nil {
-		dst.MaxLength = o.MaxLength
-	}
-	if o.MaxBytes != nil {
-		dst.MaxBytes = o.MaxBytes
-	}
-	if o.MinItems != nil {
-		dst.MinItems = o.MinItems
-	}
-	if o.MaxItems != nil {
-		dst.MaxItems = o.MaxItems
-	}
-	if o.Items != nil {
-		dst.Items = o.Items
-	}
-	if o.Properties != nil {
-		dst.Properties = o.Properties
-	}
-	if o.StripFrom != "" {
-		dst.StripFrom = o.StripFrom
-	}
-	if o.DeprecatedValues != nil {
-		dst.DeprecatedValues = o.DeprecatedValues
-	}
-	if o.Media != "" {
-		dst.Media = o.Media
-	}
-	if o.Formats != nil {
-		dst.Formats = o.Formats
-	}
-	if o.MaxFileBytes != nil {
-		dst.MaxFileBytes = o.MaxFileBytes
-	}
-	if o.MinPixels != nil {
-		dst.MinPixels = o.MinPixels
-	}
-	if o.MaxPixels != nil {
-		dst.MaxPixels = o.MaxPixels
-	}
-	if o.NoAlpha != nil {
-		dst.NoAlpha = o.NoAlpha
-	}
-	if o.MinSeconds != nil {
-		dst.MinSeconds = o.MinSeconds
-	}
-	if o.MaxSeconds != nil {
-		dst.MaxSeconds = o.MaxSeconds
-	}
-	dst.Level, dst.Source = o.Level, o.Source
-	if o.Note != "" {
-		dst.Note = o.Note
-	}
-}
-
-func isTrue(b *bool) bool { return b != nil && *b }
-
 // checkInput applies the model's field specs to the input object.
 func (r *run) checkInput(obj int32) {
 	m := r.model
 	d := r.d
 	r.indexInput(obj)
-	r.active = r.activeBuf[:0]
-	for _, v := range m.Variants {
-		if r.matches(obj, v) {
-			r.active = append(r.active, v)
-		}
-	}
-	for _, name := range m.fieldNames {
-		var eff effective
-		r.effective(&eff, name)
+	cs := r.pickCase(obj)
+	for i, name := range m.FieldNames() {
 		node := r.field(obj, name)
 		if node >= 0 && d.Nodes[node].Kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
-		r.checkField(obj, name, node, &eff)
+		r.checkField(obj, name, node, cs.Fields[i])
 	}
-	for _, v := range r.active {
+	for _, v := range cs.Active {
 		for _, group := range v.RequireOneOf {
 			found := false
 			for _, name := range group {
@@ -256,7 +100,7 @@ func (r *run) checkInput(obj int32) {
 					note = " (" + v.Note + ")"
 				}
 				r.add(ruleReferencesRequired, obj, "/input/"+group[0], v.Level, v.Source,
-					fmt.Sprintf("%s %s needs at least one of %s%s", m.ID, v.whenText, strings.Join(group, ", "), note))
+					fmt.Sprintf("%s %s needs at least one of %s%s", m.ID, v.WhenText(), strings.Join(group, ", "), note))
 			}
 		}
 	}
@@ -278,7 +122,7 @@ func (r *run) checkInput(obj int32) {
 			continue
 		}
 		msg := fmt.Sprintf("%s does not document an input field %q", m.ID, name)
-		if s := suggest.Nearest(name, m.fieldNames); s != "" {
+		if s := suggest.Nearest(name, m.FieldNames()); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		r.add(ruleFieldUnknown, c, "", m.Level, m.Source, msg)
@@ -290,16 +134,17 @@ func (r *run) checkInput(obj int32) {
 func (r *run) indexInput(obj int32) {
 	m := r.model
 	r.present = nil
-	if len(m.fieldNames) > len(r.presentBuf) {
+	n := len(m.FieldNames())
+	if n > len(r.presentBuf) {
 		return // field falls back to a search per field
 	}
-	r.present = r.presentBuf[:len(m.fieldNames)]
+	r.present = r.presentBuf[:n]
 	for i := range r.present {
 		r.present[i] = -1
 	}
 	d := r.d
 	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
-		if i, ok := m.fieldIndex[string(d.Name(c))]; ok {
+		if i, ok := m.FieldIndex(r.nameView(c)); ok {
 			r.present[i] = c
 		}
 	}
@@ -308,33 +153,36 @@ func (r *run) indexInput(obj int32) {
 // field returns the input member holding a documented field, or -1.
 func (r *run) field(obj int32, name string) int32 {
 	if r.present != nil {
-		if i, ok := r.model.fieldIndex[name]; ok {
+		if i, ok := r.model.FieldIndex(name); ok {
 			return r.present[i]
 		}
 	}
 	return r.d.Member(obj, name)
 }
 
-// matches reports whether every condition of v holds for the input.
-func (r *run) matches(obj int32, v *Variant) bool {
-	for field, vals := range v.When {
-		n := r.field(obj, field)
-		ok := false
+// pickCase finds the case of the model's plan the input falls in: per
+// when-field, the listed value its value equals, or its default's class
+// when absent or null, or other.
+func (r *run) pickCase(obj int32) *catalog.Case {
+	p := r.model.Plan()
+	var buf [4]int
+	classes := buf[:0]
+	for k, f := range p.WhenFields {
+		n := r.field(obj, f)
 		if n < 0 || r.d.Nodes[n].Kind == 'n' {
-			def := r.model.Fields[field].Default
-			for _, x := range vals {
-				ok = ok || (def != nil && x == def)
-			}
-		} else {
-			for _, x := range vals {
-				ok = ok || r.equals(n, x)
+			classes = append(classes, p.ClassOf(k, nil))
+			continue
+		}
+		c := len(p.Listed[k])
+		for j, x := range p.Listed[k] {
+			if r.equals(n, x) {
+				c = j
+				break
 			}
 		}
-		if !ok {
-			return false
-		}
+		classes = append(classes, c)
 	}
-	return true
+	return p.Case(classes)
 }
 
 // equals compares a scalar node with a catalog value (string, float64 or
@@ -357,25 +205,6 @@ func (r *run) equals(n int32, want any) bool {
 	return false
 }
 
-// init starts an effective spec from a base spec.
-func (e *effective) init(base *FieldSpec) {
-	e.FieldSpec = *base
-	e.layers[0] = layer{spec: base}
-	e.n = 1
-}
-
-// effective fills e with the spec of field name after the active variants.
-func (r *run) effective(e *effective, name string) {
-	base := r.model.Fields[name]
-	e.init(base)
-	for _, v := range r.active {
-		if o := v.Fields[name]; o != nil {
-			merge(&e.FieldSpec, o)
-			e.push(layer{spec: o, variant: v})
-		}
-	}
-}
-
 // fieldPtr is the pointer a field of object parent has or would have.
 // Built only for findings: pointers cost allocations.
 func (r *run) fieldPtr(parent int32, name string) string {
@@ -384,32 +213,32 @@ func (r *run) fieldPtr(parent int32, name string) string {
 
 // checkField checks one field of object parent; node is the field's value,
 // or -1 when absent. Findings on present values take the node's pointer.
-func (r *run) checkField(parent int32, name string, node int32, e *effective) {
+func (r *run) checkField(parent int32, name string, node int32, e *catalog.Field) {
 	const ptr = "" // present values: add derives the pointer from the node
 	if node < 0 {
-		if isTrue(e.Required) && !isTrue(e.Forbidden) {
+		if catalog.IsTrue(e.Required) && !catalog.IsTrue(e.Forbidden) {
 			r.missing(parent, name, r.fieldPtr(parent, name), e)
-		} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 && !isTrue(e.Forbidden) {
+		} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 && !catalog.IsTrue(e.Forbidden) {
 			r.countProblem(parent, name, r.fieldPtr(parent, name), 0, e)
 		}
 		return
 	}
-	if isTrue(e.Forbidden) {
-		l := e.origin(func(s *FieldSpec) bool { return s.Forbidden != nil })
+	if catalog.IsTrue(e.Forbidden) {
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Forbidden != nil })
 		rule := ruleFieldNotAllowed
 		what := fmt.Sprintf("%s does not accept %s", r.model.ID, name)
 		if name == "prompt" {
 			rule = rulePromptNotAccepted
 			what = fmt.Sprintf("%s takes no prompt", r.model.ID)
 		}
-		r.add(rule, node, ptr, l.spec.Level, l.spec.Source, what+l.context()+l.reason())
+		r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source, what+l.Context()+l.Reason())
 		return
 	}
 	r.checkValue(name, node, ptr, e)
 }
 
-func (r *run) missing(parent int32, name, ptr string, e *effective) {
-	l := e.origin(func(s *FieldSpec) bool { return s.Required != nil })
+func (r *run) missing(parent int32, name, ptr string, e *catalog.Field) {
+	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Required != nil })
 	rule := ruleFieldRequired
 	switch {
 	case name == "prompt":
@@ -420,21 +249,21 @@ func (r *run) missing(parent int32, name, ptr string, e *effective) {
 		r.countProblem(parent, name, ptr, 0, e)
 		return
 	}
-	msg := fmt.Sprintf("%s needs %s%s", r.model.ID, name, l.context())
+	msg := fmt.Sprintf("%s needs %s%s", r.model.ID, name, l.Context())
 	if len(e.Enum) > 0 {
 		msg += "; one of " + enumList(e.Enum)
 	}
-	level := l.spec.Level
-	if e.Default != nil && level == LevelStated {
+	level := l.Spec.Level
+	if e.Default != nil && level == catalog.LevelStated {
 		// "Required, default X" on one page: the API may well fill in the
 		// default, so a missing value is a risk, not a certain failure.
-		level = LevelInferred
-		msg += fmt.Sprintf(" (the docs mark it required but also give the default %s)", formatValue(e.Default))
+		level = catalog.LevelInferred
+		msg += fmt.Sprintf(" (the docs mark it required but also give the default %s)", catalog.FormatValue(e.Default))
 	}
-	r.add(rule, parent, ptr, level, l.spec.Source, msg+l.note())
+	r.add(rule, parent, ptr, level, l.Spec.Source, msg+l.Note())
 }
 
-func (r *run) countProblem(node int32, name, ptr string, count int, e *effective) {
+func (r *run) countProblem(node int32, name, ptr string, count int, e *catalog.Field) {
 	lo, hi := 0, -1
 	if e.MinItems != nil {
 		lo = *e.MinItems
@@ -442,18 +271,18 @@ func (r *run) countProblem(node int32, name, ptr string, count int, e *effective
 	if e.MaxItems != nil {
 		hi = *e.MaxItems
 	}
-	var l layer
+	var l catalog.Layer
 	if count < lo {
-		l = e.origin(func(s *FieldSpec) bool { return s.MinItems != nil || s.Required != nil })
+		l = e.Origin(func(s *catalog.FieldSpec) bool { return s.MinItems != nil || s.Required != nil })
 	} else {
-		l = e.origin(func(s *FieldSpec) bool { return s.MaxItems != nil })
+		l = e.Origin(func(s *catalog.FieldSpec) bool { return s.MaxItems != nil })
 	}
 	rule := ruleFieldCount
 	if e.Items != nil && e.Items.Type == "url" {
 		rule = ruleReferencesCount
 	}
-	r.add(rule, node, ptr, l.spec.Level, l.spec.Source,
-		fmt.Sprintf("%s takes %s %s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.context(), count, l.note()))
+	r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source,
+		fmt.Sprintf("%s takes %s %s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.Context(), count, l.Note()))
 }
 
 func rangeText(lo, hi int) string {
@@ -471,7 +300,7 @@ func rangeText(lo, hi int) string {
 }
 
 // checkValue checks a present value against its effective spec.
-func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
+func (r *run) checkValue(name string, node int32, ptr string, e *catalog.Field) {
 	d := r.d
 	k := d.Nodes[node].Kind
 	if !r.checkType(name, node, ptr, e) {
@@ -479,12 +308,12 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 	}
 	if k == '"' && e.DeprecatedValues != nil {
 		if repl, ok := e.DeprecatedValues[string(r.d.Str(node))]; ok {
-			l := e.origin(func(s *FieldSpec) bool { return s.DeprecatedValues != nil })
+			l := e.Origin(func(s *catalog.FieldSpec) bool { return s.DeprecatedValues != nil })
 			msg := fmt.Sprintf("%s %s is deprecated", name, r.describe(node))
 			if repl != "" {
 				msg += fmt.Sprintf("; the API takes it as %q, so write that", repl)
 			}
-			r.add(ruleFieldDeprecated, node, ptr, LevelInferred, l.spec.Source, msg)
+			r.add(ruleFieldDeprecated, node, ptr, catalog.LevelInferred, l.Spec.Source, msg)
 			return
 		}
 	}
@@ -515,15 +344,13 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 		if (e.MinItems != nil && n < *e.MinItems) || (e.MaxItems != nil && n > *e.MaxItems) {
 			r.countProblem(node, name, ptr, n, e)
 		}
-		if e.Items != nil {
-			var item effective
-			item.init(e.Items)
+		if item := e.Items; item != nil {
 			for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 				if d.Nodes[c].Kind == 'n' {
 					r.add(ruleFieldType, c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.Nodes[c].Index))
 					continue
 				}
-				r.checkValue(name, c, "", &item)
+				r.checkValue(name, c, "", item)
 			}
 		}
 	case "object":
@@ -531,20 +358,17 @@ func (r *run) checkValue(name string, node int32, ptr string, e *effective) {
 	}
 }
 
-func (r *run) checkObject(name string, node int32, ptr string, e *effective) {
+func (r *run) checkObject(name string, node int32, ptr string, e *catalog.Field) {
 	d := r.d
 	if e.Properties == nil {
 		return
 	}
-	for _, p := range sortedKeys(e.Properties) {
-		spec := e.Properties[p]
-		var pe effective
-		pe.init(spec)
-		c := d.Member(node, p)
+	for _, pe := range e.Props {
+		c := d.Member(node, pe.Name)
 		if c >= 0 && d.Nodes[c].Kind == 'n' {
 			c = -1
 		}
-		r.checkField(node, p, c, &pe)
+		r.checkField(node, pe.Name, c, pe)
 	}
 	for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 		p := string(d.Name(c))
@@ -561,7 +385,7 @@ var typeNames = map[string]string{
 
 // checkType reports a JSON type mismatch and whether the value can be
 // checked further.
-func (r *run) checkType(name string, node int32, ptr string, e *effective) bool {
+func (r *run) checkType(name string, node int32, ptr string, e *catalog.Field) bool {
 	k := r.d.Nodes[node].Kind
 	ok := true
 	switch e.Type {
@@ -581,7 +405,7 @@ func (r *run) checkType(name string, node int32, ptr string, e *effective) bool 
 	if ok {
 		return true
 	}
-	l := e.origin(func(s *FieldSpec) bool { return s.Type != "" })
+	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Type != "" })
 	msg := fmt.Sprintf("%s must be %s, got %s %s", strings.TrimSuffix(name, "[]"), typeNames[e.Type], kindName(k), r.describe(node))
 	if k == '"' && (e.Type == "integer" || e.Type == "number") {
 		if _, err := strconv.ParseFloat(string(r.d.Str(node)), 64); err == nil {
@@ -596,7 +420,7 @@ func (r *run) checkType(name string, node int32, ptr string, e *effective) bool 
 	if k == '"' && e.Type == "array" && e.Items != nil {
 		msg += fmt.Sprintf("; wrap it in a list: [%s]", r.describe(node))
 	}
-	r.add(ruleFieldType, node, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+	r.add(ruleFieldType, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
 	return false
 }
 
@@ -604,24 +428,24 @@ func isIntegerLiteral(raw []byte) bool {
 	return bytes.IndexAny(raw, ".eE") < 0
 }
 
-func (r *run) enumProblem(name string, node int32, ptr string, e *effective) {
-	l := e.origin(func(s *FieldSpec) bool { return s.Enum != nil })
+func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field) {
+	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
 	rule := ruleFieldEnum
 	label := name
 	if name == "mode" {
 		rule = ruleModeInvalid
 	}
-	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", label, r.describe(node), r.model.ID, l.context(), enumList(e.Enum))
+	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", label, r.describe(node), r.model.ID, l.Context(), enumList(e.Enum))
 	if s := r.nearestEnum(node, e.Enum); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)
 	}
-	r.add(rule, node, ptr, l.spec.Level, l.spec.Source, msg+l.note())
+	r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
 }
 
 func enumList(vals []any) string {
 	s := make([]string, len(vals))
 	for i, v := range vals {
-		s[i] = formatValue(v)
+		s[i] = catalog.FormatValue(v)
 	}
 	return strings.Join(s, ", ")
 }
@@ -660,7 +484,7 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 		best, bestD := "", math.Inf(1)
 		for _, v := range vals {
 			if x, ok := v.(float64); ok && math.Abs(x-f) < bestD {
-				best, bestD = formatNumber(x), math.Abs(x-f)
+				best, bestD = catalog.FormatNumber(x), math.Abs(x-f)
 			}
 		}
 		return best
@@ -668,33 +492,31 @@ func (r *run) nearestEnum(node int32, vals []any) string {
 	return ""
 }
 
-func (r *run) checkNumber(name string, node int32, ptr string, e *effective) {
+func (r *run) checkNumber(name string, node int32, ptr string, e *catalog.Field) {
 	f, err := strconv.ParseFloat(string(r.d.Raw(node)), 64)
 	if err != nil {
 		r.add(ruleFieldRange, node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
 		return
 	}
 	if (e.Minimum != nil && f < *e.Minimum) || (e.Maximum != nil && f > *e.Maximum) {
-		l := e.origin(func(s *FieldSpec) bool {
+		l := e.Origin(func(s *catalog.FieldSpec) bool {
 			return (s.Minimum != nil && f < *s.Minimum) || (s.Maximum != nil && f > *s.Maximum)
 		})
-		r.add(ruleFieldRange, node, ptr, l.spec.Level, l.spec.Source,
-			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, r.describe(node), r.model.ID, l.context(), numRange(e.Minimum, e.Maximum))+l.note())
+		r.add(ruleFieldRange, node, ptr, l.Spec.Level, l.Spec.Source,
+			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, r.describe(node), r.model.ID, l.Context(), numRange(e.Minimum, e.Maximum))+l.Note())
 		return
 	}
 	if e.MultipleOf != nil && *e.MultipleOf > 0 {
 		q := f / *e.MultipleOf
 		if math.Abs(q-math.Round(q)) > 1e-9 {
-			l := e.origin(func(s *FieldSpec) bool { return s.MultipleOf != nil })
+			l := e.Origin(func(s *catalog.FieldSpec) bool { return s.MultipleOf != nil })
 			lower := math.Floor(q) * *e.MultipleOf
-			r.add(ruleFieldStep, node, ptr, l.spec.Level, l.spec.Source,
-				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, r.describe(node), formatNumber(*e.MultipleOf),
-					formatNumber(round9(lower)), formatNumber(round9(lower+*e.MultipleOf)))+l.note())
+			r.add(ruleFieldStep, node, ptr, l.Spec.Level, l.Spec.Source,
+				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, r.describe(node), catalog.FormatNumber(*e.MultipleOf),
+					catalog.FormatNumber(catalog.Round9(lower)), catalog.FormatNumber(catalog.Round9(lower+*e.MultipleOf)))+l.Note())
 		}
 	}
 }
-
-func round9(f float64) float64 { return math.Round(f*1e9) / 1e9 }
 
 // nearestRatio returns the candidate "W:H" whose shape is closest to s (by
 // the log of width over height), or "" when s or no candidate is a ratio.
@@ -769,33 +591,33 @@ func parseRatio(s string) (float64, bool) {
 func numRange(lo, hi *float64) string {
 	switch {
 	case lo != nil && hi != nil:
-		return fmt.Sprintf("%s to %s", formatNumber(*lo), formatNumber(*hi))
+		return fmt.Sprintf("%s to %s", catalog.FormatNumber(*lo), catalog.FormatNumber(*hi))
 	case lo != nil:
-		return "at least " + formatNumber(*lo)
+		return "at least " + catalog.FormatNumber(*lo)
 	case hi != nil:
-		return "at most " + formatNumber(*hi)
+		return "at most " + catalog.FormatNumber(*hi)
 	}
 	return "any"
 }
 
-func (r *run) checkLength(name string, node int32, ptr string, e *effective) {
+func (r *run) checkLength(name string, node int32, ptr string, e *catalog.Field) {
 	if e.MinLength == nil && e.MaxLength == nil {
 		return
 	}
 	n := utf8.RuneCount(r.d.Str(node))
 	if e.MaxLength != nil && n > *e.MaxLength {
-		l := e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
-		r.add(ruleFieldLength, node, ptr, l.spec.Level, l.spec.Source,
-			fmt.Sprintf("%s is %d characters; %s allows at most %d%s", name, n, r.model.ID, *e.MaxLength, l.context())+l.note())
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.MaxLength != nil })
+		r.add(ruleFieldLength, node, ptr, l.Spec.Level, l.Spec.Source,
+			fmt.Sprintf("%s is %d characters; %s allows at most %d%s", name, n, r.model.ID, *e.MaxLength, l.Context())+l.Note())
 	}
 	if e.MinLength != nil && n < *e.MinLength {
-		l := e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
-		r.add(ruleFieldLength, node, ptr, l.spec.Level, l.spec.Source,
-			fmt.Sprintf("%s is %d characters; %s needs at least %d%s", name, n, r.model.ID, *e.MinLength, l.context())+l.note())
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.MinLength != nil })
+		r.add(ruleFieldLength, node, ptr, l.Spec.Level, l.Spec.Source,
+			fmt.Sprintf("%s is %d characters; %s needs at least %d%s", name, n, r.model.ID, *e.MinLength, l.Context())+l.Note())
 	}
 }
 
-func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
+func (r *run) checkURL(name string, node int32, ptr string, e *catalog.Field) {
 	s := r.view(node)
 	err := imagecheck.CheckURL(s)
 	if err != nil && r.allowedHost(s) {
@@ -803,9 +625,9 @@ func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
 	}
 	if err == nil {
 		if r.collectURLs {
-			spec := e.FieldSpec // e lives on the caller's stack
 			// The URL outlives the body (caches key on it): copy the view.
-			r.urls = append(r.urls, urlRef{node: node, spec: &spec, url: strings.Clone(s)})
+			// The plan's spec is shared and read-only.
+			r.urls = append(r.urls, urlRef{node: node, spec: &e.FieldSpec, url: strings.Clone(s)})
 		}
 		return
 	}
@@ -819,7 +641,7 @@ func (r *run) checkURL(name string, node int32, ptr string, e *effective) {
 		rule = ruleURLNotPublic
 	}
 	label := strings.TrimSuffix(name, "[]")
-	r.add(rule, node, ptr, LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+	r.add(rule, node, ptr, catalog.LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
 }
 
 // shortURL keeps messages readable when a data: URL carries megabytes.
@@ -847,7 +669,13 @@ func (r *run) allowedHost(s string) bool {
 // escapes. The string aliases the request body: it must not outlive the
 // check (clone it to keep it).
 func (r *run) view(node int32) string {
-	b := r.d.Str(node)
+	return bytesView(r.d.Str(node))
+}
+
+// nameView returns a member's name like view.
+func (r *run) nameView(node int32) string { return bytesView(r.d.Name(node)) }
+
+func bytesView(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}

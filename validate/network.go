@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/preflight-dev/preflight/imagecheck"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // The rules of imagecheck's probe. url-not-public is shared with the
@@ -69,7 +71,7 @@ func networkRule(id string) *Rule {
 }
 
 // imageSpec converts a catalog URL field to what imagecheck judges.
-func imageSpec(f *FieldSpec) imagecheck.Spec {
+func imageSpec(f *catalog.FieldSpec) imagecheck.Spec {
 	s := imagecheck.Spec{Media: f.Media, Formats: f.Formats}
 	if f.MaxFileBytes != nil {
 		s.MaxFileBytes = *f.MaxFileBytes
@@ -115,7 +117,7 @@ func (r *run) checkNetwork(ctx context.Context) error {
 			unverified = unverified || p.Rule == imagecheck.RuleUnverified
 			ru := networkRule(p.Rule)
 			sev := Severity(p.Severity) // imagecheck decides; the catalog may only lower it
-			if sev == SeverityError && u.spec.Level.severity() == SeverityWarning {
+			if sev == SeverityError && u.spec.Level.Stated() == false {
 				sev = SeverityWarning // the limit itself is only inferred
 			}
 			src := u.spec.Source

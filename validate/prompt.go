@@ -7,6 +7,8 @@ import (
 	"github.com/preflight-dev/preflight/promptcheck"
 
 	"github.com/preflight-dev/preflight/internal/jsonpos"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // The rules of these checks; Rules lists them.
@@ -56,7 +58,7 @@ func promptRule(k promptcheck.Kind) *Rule {
 	return &Rule{ID: k.String(), Severity: SeverityWarning, Source: srcErrorCodes}
 }
 
-func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
+func (r *run) checkPrompt(name string, node int32, ptr string, e *catalog.Field) {
 	d := r.d
 	lim := promptcheck.Limits{StripFrom: e.StripFrom}
 	if e.MinLength != nil {
@@ -73,23 +75,23 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 	if len(probs) == 0 {
 		return
 	}
-	required := isTrue(e.Required) || lim.MinChars > 0
+	required := catalog.IsTrue(e.Required) || lim.MinChars > 0
 	for _, p := range probs {
 		if !required && (p.Kind == promptcheck.Empty || p.Kind == promptcheck.Blank) {
 			continue // an optional prompt left empty is taken as absent
 		}
-		var l layer
+		var l catalog.Layer
 		switch p.Kind {
 		case promptcheck.TooLong:
-			l = e.origin(func(s *FieldSpec) bool { return s.MaxLength != nil })
+			l = e.Origin(func(s *catalog.FieldSpec) bool { return s.MaxLength != nil })
 		case promptcheck.TooShort:
-			l = e.origin(func(s *FieldSpec) bool { return s.MinLength != nil })
+			l = e.Origin(func(s *catalog.FieldSpec) bool { return s.MinLength != nil })
 		case promptcheck.TooManyBytes:
-			l = e.origin(func(s *FieldSpec) bool { return s.MaxBytes != nil })
+			l = e.Origin(func(s *catalog.FieldSpec) bool { return s.MaxBytes != nil })
 		case promptcheck.Stripped:
-			l = e.origin(func(s *FieldSpec) bool { return s.StripFrom != "" })
+			l = e.Origin(func(s *catalog.FieldSpec) bool { return s.StripFrom != "" })
 		default:
-			l = e.layers[0]
+			l = e.Layers[0]
 		}
 		msg := p.Message()
 		if name != "prompt" {
@@ -97,10 +99,10 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *effective) {
 		}
 		switch p.Kind {
 		case promptcheck.TooLong, promptcheck.TooShort, promptcheck.TooManyBytes:
-			msg += fmt.Sprintf(" (%s%s)", r.model.ID, l.context())
+			msg += fmt.Sprintf(" (%s%s)", r.model.ID, l.Context())
 		}
-		msg += l.note()
-		f := r.add(promptRule(p.Kind), node, ptr, l.spec.Level, l.spec.Source, msg)
+		msg += l.Note()
+		f := r.add(promptRule(p.Kind), node, ptr, l.Spec.Level, l.Spec.Source, msg)
 		if fix := p.Fix(); fix != "" {
 			f.Fix = fix
 		}

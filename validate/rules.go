@@ -3,6 +3,8 @@ package validate
 import (
 	"slices"
 	"strings"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // Rule describes one check: what it predicts and how to fix it. Findings
@@ -28,9 +30,9 @@ type Rule struct {
 const (
 	srcErrorCodes   = "https://apixo.ai/docs/api-reference/error-codes"
 	srcErrors       = "https://apixo.ai/docs/api-reference/errors"
-	srcGenerateTask = "https://apixo.ai/docs/api-reference/generate-task"
-	srcParameters   = "https://apixo.ai/docs/api-reference/parameters"
-	srcWebhooks     = "https://apixo.ai/docs/api-reference/webhooks"
+	srcGenerateTask = catalog.DocsGenerateTask
+	srcParameters   = catalog.DocsParameters
+	srcWebhooks     = catalog.DocsWebhooks
 	srcRFC8259      = "https://www.rfc-editor.org/rfc/rfc8259"
 	srcPromises     = "https://github.com/preflight-dev/preflight#what-preflight-promises"
 )

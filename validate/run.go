@@ -10,6 +10,8 @@ import (
 	"github.com/preflight-dev/preflight/internal/suggest"
 
 	"github.com/preflight-dev/preflight/internal/jsonpos"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // The rules of these checks; Rules lists them.
@@ -45,7 +47,7 @@ type run struct {
 	file  string
 	line  int
 	d     *jsonpos.Doc
-	model *Model
+	model *catalog.Model
 
 	modelID  string // as resolved, for findings
 	findings []Finding
@@ -55,8 +57,6 @@ type run struct {
 	collectURLs bool
 	// unverified counts URLs the network check could not judge.
 	unverified int
-	active     []*Variant
-	activeBuf  [8]*Variant
 	// present maps the model's field positions to their input nodes (-1:
 	// absent), found in one pass over the input instead of a search per
 	// field. Nil when the model has more fields than presentBuf holds.
@@ -67,7 +67,7 @@ type run struct {
 // urlRef is a media URL found in the request, kept for the network stage.
 type urlRef struct {
 	node int32
-	spec *FieldSpec
+	spec *catalog.FieldSpec
 	url  string
 }
 
@@ -82,10 +82,10 @@ func (r *run) report() Report {
 
 // add records a finding for rule at node (or, with node < 0, at the start
 // of the document) under pointer ptr ("" means the node's own pointer).
-func (r *run) add(ru *Rule, node int32, ptr string, level Level, source, msg string) *Finding {
+func (r *run) add(ru *Rule, node int32, ptr string, level catalog.Level, source, msg string) *Finding {
 	sev := ru.Severity
 	if sev == SeverityError {
-		sev = level.severity()
+		sev = severityOf(level)
 	}
 	off := 0
 	if node >= 0 && r.d != nil && int(node) < len(r.d.Nodes) {
@@ -134,7 +134,7 @@ func (r *run) check(p *jsonpos.Parser, in Input) {
 	}
 	r.checkText()
 	if d.Nodes[0].Kind != '{' {
-		r.add(ruleRequestNotObject, 0, "", LevelStated, "", fmt.Sprintf("the request body is a JSON %s, not an object", kindName(d.Nodes[0].Kind)))
+		r.add(ruleRequestNotObject, 0, "", catalog.LevelStated, "", fmt.Sprintf("the request body is a JSON %s, not an object", kindName(d.Nodes[0].Kind)))
 		return
 	}
 	r.resolveModel(in.Model)
@@ -154,11 +154,11 @@ func (r *run) checkText() {
 	for i := range d.Nodes {
 		n := &d.Nodes[i]
 		if n.Flags&jsonpos.Duplicate != 0 {
-			r.add(ruleJSONDuplicateKey, int32(i), "", LevelStated, "",
+			r.add(ruleJSONDuplicateKey, int32(i), "", catalog.LevelStated, "",
 				fmt.Sprintf("duplicate member %q; parsers disagree on which value wins (most keep the last)", d.Name(int32(i))))
 		}
 		if n.Flags&jsonpos.InvalidUTF8 != 0 && !r.isPrompt(int32(i)) {
-			r.add(ruleJSONInvalidUTF8, int32(i), "", LevelStated, "", "string holds bytes that are not valid UTF-8")
+			r.add(ruleJSONInvalidUTF8, int32(i), "", catalog.LevelStated, "", "string holds bytes that are not valid UTF-8")
 		}
 		if n.Flags&jsonpos.InvalidName != 0 {
 			r.addAt(ruleJSONInvalidUTF8, SeverityError, int(n.NameStart), d.Pointer(int32(i)), "", "member name holds bytes that are not valid UTF-8")
@@ -184,12 +184,12 @@ func (r *run) resolveModel(override string) {
 	if m := d.Member(0, "model"); m >= 0 {
 		if d.Nodes[m].Kind != '"' {
 			if override == "" {
-				r.add(ruleFieldType, m, "", LevelStated, "", fmt.Sprintf("model must be a string naming the model ID, got %s", kindName(d.Nodes[m].Kind)))
+				r.add(ruleFieldType, m, "", catalog.LevelStated, "", fmt.Sprintf("model must be a string naming the model ID, got %s", kindName(d.Nodes[m].Kind)))
 				return
 			}
 		} else if override == "" {
 			node = m
-			if known, ok := r.cat.byID[string(d.Str(m))]; ok {
+			if known, ok := r.cat.Model(r.view(m)); ok {
 				id = known.ID // no copy for the common case
 			} else {
 				id = string(d.Str(m))
@@ -198,7 +198,7 @@ func (r *run) resolveModel(override string) {
 	}
 	r.modelID = id
 	if id == "" {
-		r.add(ruleModelMissing, -1, "/model", LevelStated, "",
+		r.add(ruleModelMissing, -1, "/model", catalog.LevelStated, "",
 			`no model ID: add a top-level "model" member or pass --model`)
 		return
 	}
@@ -227,7 +227,7 @@ func (r *run) resolveModel(override string) {
 	if s := suggest.Nearest(id, r.cat.IDs()); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	}
-	r.add(ruleModelUnknown, node, "/model", LevelStated, "", msg)
+	r.add(ruleModelUnknown, node, "/model", catalog.LevelStated, "", msg)
 }
 
 func kindName(k jsontext.Kind) string {

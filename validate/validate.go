@@ -11,6 +11,8 @@ import (
 	"github.com/preflight-dev/preflight/imagecheck"
 
 	"github.com/preflight-dev/preflight/internal/jsonpos"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // Validator checks requests against a catalog. The zero value is ready to
@@ -124,7 +126,7 @@ func (v *Validator) catalog() *Catalog {
 	if v.Catalog != nil {
 		return v.Catalog
 	}
-	return DefaultCatalog()
+	return catalog.Default()
 }
 
 // Check validates one request.

@@ -30,6 +30,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -48,7 +49,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "corpus: give exactly one of -out DIR or -jsonl FILE")
 		os.Exit(2)
 	}
-	g := &gen{cat: validate.DefaultCatalog(), host: strings.TrimRight(*host, "/"), seed: *seed, invalid: *invalid}
+	g := &gen{cat: catalog.Default(), host: strings.TrimRight(*host, "/"), seed: *seed, invalid: *invalid}
 	g.models = g.cat.IDs()
 	if err := run(g, *n, *out, *jsonl, *manifest); err != nil {
 		fmt.Fprintln(os.Stderr, "corpus:", err)
@@ -164,7 +165,7 @@ func run(g *gen, n int, dir, jsonl, manifest string) error {
 }
 
 type gen struct {
-	cat     *validate.Catalog
+	cat     *catalog.Catalog
 	models  []string
 	host    string
 	seed    uint64
@@ -216,10 +217,10 @@ type kv struct {
 type builder struct {
 	g     *gen
 	r     *rand.Rand
-	m     *validate.Model
+	m     *catalog.Model
 	env   []kv
 	input []kv
-	specs map[string]*validate.FieldSpec // effective specs of the chosen variants
+	specs map[string]*catalog.FieldSpec // effective specs of the chosen variants
 }
 
 func (b *builder) get(name string) (any, bool) {
@@ -330,21 +331,21 @@ func (b *builder) valid() {
 }
 
 // effective applies the variants whose conditions hold for the input so
-// far, exactly as the linter does (validate.Model.Spec).
-func (b *builder) effective() map[string]*validate.FieldSpec {
+// far, exactly as the linter does (catalog.Model.Spec).
+func (b *builder) effective() map[string]*catalog.FieldSpec {
 	values := make(map[string]any, len(b.input))
 	for _, e := range b.input {
 		values[e.k] = e.v
 	}
-	out := map[string]*validate.FieldSpec{}
-	for _, name := range b.m.FieldNames() {
-		spec, _ := b.m.Spec(name, values)
-		out[name] = &spec
+	out := map[string]*catalog.FieldSpec{}
+	cs := b.m.Plan().CaseFor(values)
+	for i, name := range b.m.FieldNames() {
+		out[name] = &cs.Fields[i].FieldSpec
 	}
 	return out
 }
 
-func (b *builder) pick(fs *validate.FieldSpec) any {
+func (b *builder) pick(fs *catalog.FieldSpec) any {
 	return jsonValue(fs.Enum[b.r.IntN(len(fs.Enum))])
 }
 
@@ -358,7 +359,7 @@ func jsonValue(v any) any {
 }
 
 // scalar picks a value for an enum, boolean or numeric field.
-func (b *builder) scalar(name string, fs *validate.FieldSpec) (any, bool) {
+func (b *builder) scalar(name string, fs *catalog.FieldSpec) (any, bool) {
 	switch {
 	case len(fs.Enum) > 0:
 		return b.pick(fs), true
@@ -370,7 +371,7 @@ func (b *builder) scalar(name string, fs *validate.FieldSpec) (any, bool) {
 	return nil, false
 }
 
-func (b *builder) value(name string, fs *validate.FieldSpec) (any, bool) {
+func (b *builder) value(name string, fs *catalog.FieldSpec) (any, bool) {
 	if v, ok := b.scalar(name, fs); ok {
 		return v, true
 	}
@@ -387,7 +388,7 @@ func (b *builder) value(name string, fs *validate.FieldSpec) (any, bool) {
 	return nil, false
 }
 
-func (b *builder) number(name string, fs *validate.FieldSpec) any {
+func (b *builder) number(name string, fs *catalog.FieldSpec) any {
 	lo, hi := 1.0, 10.0
 	if name == "seed" {
 		lo, hi = 1, 2147483647
@@ -430,7 +431,7 @@ var shortTexts = map[string][]string{
 	"negative_prompt": {"blurry, low quality, watermark, text", "extra fingers, deformed hands", "oversaturated, noise, jpeg artifacts", "ぼやけ、低画質"},
 }
 
-func (b *builder) text(name string, fs *validate.FieldSpec) string {
+func (b *builder) text(name string, fs *catalog.FieldSpec) string {
 	s := "preflight benchmark"
 	if opts, ok := shortTexts[name]; ok {
 		s = opts[b.r.IntN(len(opts))]
@@ -466,7 +467,7 @@ func (b *builder) url(media string, k int) string {
 
 // array fills a list of reference URLs (or LoRA objects) with a count the
 // effective spec allows, most often one or two.
-func (b *builder) array(name string, fs *validate.FieldSpec) []any {
+func (b *builder) array(name string, fs *catalog.FieldSpec) []any {
 	lo, hi := 1, 4
 	if fs.MinItems != nil {
 		lo = max(*fs.MinItems, 1)
@@ -530,7 +531,7 @@ func (b *builder) promptLen() int {
 	return min(max(n, 20), 2000)
 }
 
-func (b *builder) prompt(fs *validate.FieldSpec) string {
+func (b *builder) prompt(fs *catalog.FieldSpec) string {
 	n := b.promptLen()
 	if fs.MaxLength != nil {
 		n = min(n, *fs.MaxLength-5)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // modelInfo is one model in `preflight models --format json`.
@@ -56,7 +56,7 @@ func (c *Command) newModels() *cobra.Command {
 		Short: "List the models of the catalog with their modes and limits",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			infos := catalogInfo(validate.DefaultCatalog())
+			infos := catalogInfo(catalog.Default())
 			switch format {
 			case "json":
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -72,7 +72,7 @@ func (c *Command) newModels() *cobra.Command {
 	return cmd
 }
 
-func catalogInfo(cat *validate.Catalog) []modelInfo {
+func catalogInfo(cat *catalog.Catalog) []modelInfo {
 	aliases := map[string][]string{}
 	for _, a := range cat.Aliases {
 		aliases[a.Model] = append(aliases[a.Model], a.ID)
@@ -102,21 +102,23 @@ func catalogInfo(cat *validate.Catalog) []modelInfo {
 	return out
 }
 
-// modeLimits shows what the linter applies in a mode: the model's fields
-// after the variants that hold for the mode, other fields (suno's
-// customMode, ...) taking their documented defaults.
-func modeLimits(m *validate.Model, mode string) modeInfo {
-	values := map[string]any{"mode": mode}
-	spec := func(name string) validate.FieldSpec {
-		s, _ := m.Spec(name, values)
-		return s
+// modeLimits shows what the linter applies in a mode: the case of the
+// model's plan for the mode, other when-fields (suno's customMode, ...)
+// taking their documented defaults.
+func modeLimits(m *catalog.Model, mode string) modeInfo {
+	cs := m.Plan().CaseFor(map[string]any{"mode": mode})
+	spec := func(name string) catalog.FieldSpec {
+		if f := cs.Field(m, name); f != nil {
+			return f.FieldSpec
+		}
+		return catalog.FieldSpec{}
 	}
 	mi := modeInfo{Mode: mode, References: map[string]countRange{}}
 	_, hasPrompt := m.Fields["prompt"]
 	p := spec("prompt")
 	mi.Prompt = promptLimits{
-		Accepted: hasPrompt && !isTrue(p.Forbidden),
-		Required: isTrue(p.Required),
+		Accepted: hasPrompt && !catalog.IsTrue(p.Forbidden),
+		Required: catalog.IsTrue(p.Required),
 		MinChars: deref(p.MinLength), MaxChars: deref(p.MaxLength), MaxBytes: deref(p.MaxBytes),
 	}
 	if !mi.Prompt.Accepted {
@@ -131,18 +133,16 @@ func modeLimits(m *validate.Model, mode string) modeInfo {
 		if s.MaxItems != nil {
 			r.Max = *s.MaxItems
 		}
-		if isTrue(s.Required) && r.Min == 0 {
+		if catalog.IsTrue(s.Required) && r.Min == 0 {
 			r.Min = 1
 		}
-		if isTrue(s.Forbidden) {
+		if catalog.IsTrue(s.Forbidden) {
 			r = countRange{}
 		}
 		mi.References[name] = r
 	}
 	return mi
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }
 
 func deref(p *int) int {
 	if p == nil {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 func TestModelsJSON(t *testing.T) {
@@ -17,8 +17,8 @@ func TestModelsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &infos); err != nil {
 		t.Fatal(err)
 	}
-	if len(infos) != len(validate.DefaultCatalog().Models) {
-		t.Errorf("%d models, catalog has %d", len(infos), len(validate.DefaultCatalog().Models))
+	if len(infos) != len(catalog.Default().Models) {
+		t.Errorf("%d models, catalog has %d", len(infos), len(catalog.Default().Models))
 	}
 	byID := map[string]modelInfo{}
 	for _, m := range infos {

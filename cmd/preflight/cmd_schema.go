@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 func (c *Command) newSchema() *cobra.Command {
@@ -20,7 +20,7 @@ only facts the docs state, so whatever it rejects the linter rejects too.
 Editors use it to validate while typing; ajv-cli checks with --spec=draft2020.
 
 Rules a schema cannot express (run preflight lint for these):
-` + validate.SchemaRuleNote(),
+` + catalog.SchemaRuleNote(),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			cfg, err := c.loadConfig(cf.path, cf.noConfig, true) // no network: nothing to widen

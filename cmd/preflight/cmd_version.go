@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // version is stamped in by release builds (`make dist`):
@@ -94,7 +94,7 @@ func (c *Command) newVersion() *cobra.Command {
 		Short: "Print the preflight version, the catalog date and the Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat := validate.DefaultCatalog()
+			cat := catalog.Default()
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s\ncatalog %s (%d models)\n%s %s/%s\n",
 				versionLine(), cat.Date, len(cat.Models), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err

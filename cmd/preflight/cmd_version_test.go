@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 func TestVersion(t *testing.T) {
@@ -14,7 +14,7 @@ func TestVersion(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
-	cat := validate.DefaultCatalog()
+	cat := catalog.Default()
 	for _, want := range []string{"preflight ", "catalog " + cat.Date, runtime.Version()} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in %q", want, out)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/internal/config"
-	"github.com/preflight-dev/preflight/validate"
 )
 
 func TestConfigVerifyCommand(t *testing.T) {
@@ -41,7 +41,7 @@ func TestSchemaCommand(t *testing.T) {
 		t.Fatalf("exit %d %s", code, errs)
 	}
 	var s map[string]any
-	if err := json.Unmarshal([]byte(out), &s); err != nil || s["$schema"] != validate.SchemaDraft {
+	if err := json.Unmarshal([]byte(out), &s); err != nil || s["$schema"] != catalog.SchemaDraft {
 		t.Errorf("not a schema: %v", err)
 	}
 	if code, _, _ := run(t, "", nil, "schema", "--no-config"); code != ExitOK {

@@ -10,9 +10,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/internal/config"
 	"github.com/preflight-dev/preflight/internal/runner"
-	"github.com/preflight-dev/preflight/validate"
 )
 
 // readmeBlock returns the fenced code block after the marker comment
@@ -139,7 +139,7 @@ func TestReadmeVSCode(t *testing.T) {
 		t.Fatalf("schema: exit %d %s", code, errs)
 	}
 	var s map[string]any
-	if err := json.Unmarshal([]byte(out), &s); err != nil || s["$schema"] != validate.SchemaDraft {
+	if err := json.Unmarshal([]byte(out), &s); err != nil || s["$schema"] != catalog.SchemaDraft {
 		t.Fatalf("schema output: %v", err)
 	}
 }

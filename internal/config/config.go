@@ -19,6 +19,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
 
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/internal/glob"
 	"github.com/preflight-dev/preflight/internal/suggest"
 	"github.com/preflight-dev/preflight/validate"
@@ -47,11 +48,11 @@ type Config struct {
 	Rules map[string]string `yaml:"rules,omitempty"`
 	// Limits overrides field specs per model: {model: {field: FieldSpec}}.
 	// They apply in every mode, after the catalog's own variants.
-	Limits map[string]map[string]*validate.FieldSpec `yaml:"limits,omitempty"`
+	Limits map[string]map[string]*catalog.FieldSpec `yaml:"limits,omitempty"`
 	// Models adds or replaces catalog models (docs/catalog.md format).
-	Models []*validate.Model `yaml:"models,omitempty"`
+	Models []*catalog.Model `yaml:"models,omitempty"`
 	// Aliases adds catalog aliases.
-	Aliases []*validate.Alias `yaml:"aliases,omitempty"`
+	Aliases []*catalog.Alias `yaml:"aliases,omitempty"`
 	// Network configures the network checks; CLI flags override it.
 	Network NetworkConfig `yaml:"network,omitempty"`
 	// Ignore suppresses rules: {"path/glob#/json/pointer": [rule, ...]}.
@@ -73,7 +74,7 @@ type Config struct {
 	// Dir is the directory globs are relative to: the config file's.
 	Dir string `yaml:"-"`
 
-	catalog *validate.Catalog
+	catalog *catalog.Catalog
 	ignore  []ignoreEntry
 	expect  []expectEntry
 }
@@ -374,7 +375,7 @@ func (k *configChecker) check() {
 	if len(k.errs) > 0 {
 		return
 	}
-	cat, err := k.buildCatalog(validate.DefaultCatalog())
+	cat, err := k.buildCatalog(catalog.Default())
 	if err != nil {
 		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})
 		return
@@ -422,7 +423,7 @@ func (k *configChecker) checkRuleLists(section string, m map[string][]string) {
 
 // buildCatalog merges models: into base, then applies limits: as a last
 // variant of each limited model that holds in every mode.
-func (k *configChecker) buildCatalog(base *validate.Catalog) (*validate.Catalog, error) {
+func (k *configChecker) buildCatalog(base *catalog.Catalog) (*catalog.Catalog, error) {
 	c := k.c
 	cat := base
 	if len(c.Models) > 0 || len(c.Aliases) > 0 {
@@ -432,7 +433,7 @@ func (k *configChecker) buildCatalog(base *validate.Catalog) (*validate.Catalog,
 		if err != nil {
 			return nil, fmt.Errorf("models: %w", err)
 		}
-		extra, err := validate.ParseCatalog(b)
+		extra, err := catalog.Parse(b)
 		if err != nil {
 			k.errAt(keyNode(k.root, "models"), "models: %v", err)
 			return nil, nil
@@ -477,7 +478,7 @@ func (k *configChecker) buildCatalog(base *validate.Catalog) (*validate.Catalog,
 	if err != nil {
 		return nil, err
 	}
-	extra, err := validate.ParseCatalog(b)
+	extra, err := catalog.Parse(b)
 	if err != nil {
 		k.errAt(keyNode(k.root, "limits"), "limits: %v", err)
 		return nil, nil
@@ -501,7 +502,7 @@ func didYouMean(s string, cands []string) string { return suggest.DidYouMean(s, 
 
 // limitedModel returns the JSON of a copy of m with one more variant: the
 // overrides, holding in every mode.
-func limitedModel(m *validate.Model, fields map[string]*validate.FieldSpec, source string) (json.RawMessage, error) {
+func limitedModel(m *catalog.Model, fields map[string]*catalog.FieldSpec, source string) (json.RawMessage, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -517,7 +518,7 @@ func limitedModel(m *validate.Model, fields map[string]*validate.FieldSpec, sour
 	variants = append(variants, map[string]any{
 		"when":   map[string]any{"mode": m.Fields["mode"].Enum},
 		"fields": fields,
-		"level":  validate.LevelStated,
+		"level":  catalog.LevelStated,
 		"source": source,
 		"note":   "limit set in " + filepath.Base(source),
 	})
@@ -527,9 +528,9 @@ func limitedModel(m *validate.Model, fields map[string]*validate.FieldSpec, sour
 
 // Catalog returns the catalog the config describes: the embedded one with
 // models: merged in and limits: applied. A nil config gives DefaultCatalog.
-func (c *Config) Catalog() *validate.Catalog {
+func (c *Config) Catalog() *catalog.Catalog {
 	if c == nil || c.catalog == nil {
-		return validate.DefaultCatalog()
+		return catalog.Default()
 	}
 	return c.catalog
 }

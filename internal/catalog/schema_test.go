@@ -1,4 +1,4 @@
-package validate
+package catalog_test
 
 import (
 	"bufio"
@@ -13,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
+	"github.com/preflight-dev/preflight/validate"
 )
 
 func compileSchema(t testing.TB, s map[string]any) *jsonschema.Schema {
@@ -42,8 +45,8 @@ func compileSchema(t testing.TB, s map[string]any) *jsonschema.Schema {
 // files and each non-blank line of .jsonl files.
 func goldenRequests(t *testing.T) map[string][]byte {
 	out := map[string][]byte{}
-	files, _ := filepath.Glob("../testdata/lint/*.json")
-	lines, _ := filepath.Glob("../testdata/lint/*.jsonl")
+	files, _ := filepath.Glob("../../testdata/lint/*.json")
+	lines, _ := filepath.Glob("../../testdata/lint/*.jsonl")
 	if len(files) == 0 {
 		t.Fatal("no golden requests")
 	}
@@ -79,7 +82,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // no error among the rules the schema expresses (everything except
 // SchemaUnexpressible; SchemaPartial rules may go either way).
 func TestSchemaAgreesWithLinter(t *testing.T) {
-	s, err := DefaultCatalog().Schema("")
+	s, err := catalog.Default().Schema("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,19 +96,19 @@ func TestSchemaAgreesWithLinter(t *testing.T) {
 	var valid, invalid int
 	for _, name := range names {
 		body := reqs[name]
-		rep, err := Request(context.Background(), "", body)
+		rep, err := validate.Request(context.Background(), "", body)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var exact, partial, other []string
 		for _, f := range rep.Findings {
-			if f.Severity != SeverityError {
+			if f.Severity != validate.SeverityError {
 				continue
 			}
 			switch {
-			case SchemaPartial[f.Rule] != "":
+			case catalog.SchemaPartial[f.Rule] != "":
 				partial = append(partial, f.Rule)
-			case SchemaUnexpressible[f.Rule] != "":
+			case catalog.SchemaUnexpressible[f.Rule] != "":
 				other = append(other, f.Rule)
 			default:
 				exact = append(exact, f.Rule)
@@ -134,7 +137,7 @@ func TestSchemaAgreesWithLinter(t *testing.T) {
 }
 
 func TestSchemaPerModel(t *testing.T) {
-	cat := DefaultCatalog()
+	cat := catalog.Default()
 	for _, id := range cat.IDs() {
 		s, err := cat.Schema(id)
 		if err != nil {
@@ -150,7 +153,7 @@ func TestSchemaPerModel(t *testing.T) {
 	for file, want := range map[string]bool{
 		"ok-nano-banana.json": true, "ok-nano-banana-image-to-image.json": true, "bad-nano-banana.json": false,
 	} {
-		b, err := os.ReadFile("../testdata/lint/" + file)
+		b, err := os.ReadFile("../../testdata/lint/" + file)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +174,7 @@ func must[T any](v T, err error) T {
 // TestSchemaOnlyStatedFacts: nano-banana's text-to-image ban on image_urls
 // is inferred (a warning), so the schema must not forbid it.
 func TestSchemaOnlyStatedFacts(t *testing.T) {
-	sch := compileSchema(t, must(DefaultCatalog().Schema("nano-banana")))
+	sch := compileSchema(t, must(catalog.Default().Schema("nano-banana")))
 	for body, want := range map[string]bool{
 		`{"input":{"prompt":"a cat","image_urls":["https://example.com/a.png"]}}`:             true,
 		`{"input":{"prompt":"a cat","aspect_ratio":null}}`:                                    true,
@@ -185,7 +188,7 @@ func TestSchemaOnlyStatedFacts(t *testing.T) {
 		if err := sch.Validate(inst); (err == nil) != want {
 			t.Errorf("%s: valid=%v, want %v: %v", body, err == nil, want, err)
 		}
-		rep, _ := Request(context.Background(), "nano-banana", []byte(body))
+		rep, _ := validate.Request(context.Background(), "nano-banana", []byte(body))
 		if rep.OK() != want {
 			t.Errorf("%s: linter OK=%v, want %v: %v", body, rep.OK(), want, rep.Findings)
 		}

@@ -1,14 +1,17 @@
-package validate
+package catalog_test
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/internal/catalog"
+	"github.com/preflight-dev/preflight/validate"
 )
 
 // TestCatalogEmbedded checks the embedded catalog loads and covers the 29
 // model IDs of the research notes, each rule with a docs URL.
 func TestCatalogEmbedded(t *testing.T) {
-	c, err := ParseCatalog(catalogJSON)
+	c, err := catalog.Parse(catalog.CatalogJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func TestCatalogEmbedded(t *testing.T) {
 	}
 }
 
-func checkSources(t *testing.T, path string, f *FieldSpec) {
+func checkSources(t *testing.T, path string, f *catalog.FieldSpec) {
 	t.Helper()
 	if !strings.HasPrefix(f.Source, "https://") {
 		t.Errorf("%s: no source URL", path)
@@ -77,7 +80,7 @@ func TestCatalogRejects(t *testing.T) {
 		"no mode":          `{"version":1,"models":[{"id":"m","family":"image","source":"s","fields":{}}]}`,
 	}
 	for name, data := range tests {
-		if _, err := ParseCatalog([]byte(data)); err == nil {
+		if _, err := catalog.Parse([]byte(data)); err == nil {
 			t.Errorf("%s: ParseCatalog accepted %s", name, data)
 		}
 	}
@@ -87,8 +90,8 @@ func TestCatalogRejects(t *testing.T) {
 // with the embedded catalog untouched, so library users may merge while
 // other goroutines validate (run with -race).
 func TestMergeSharesWithoutWriting(t *testing.T) {
-	base := DefaultCatalog()
-	extra, err := ParseCatalog([]byte(`{"version":1,"models":[{"id":"new-model","family":"image","source":"https://apixo.ai/x","fields":{"mode":{"type":"string","enum":["a"],"default":"a"},"prompt":{"type":"prompt","required":true,"maxLength":10}}}]}`))
+	base := catalog.Default()
+	extra, err := catalog.Parse([]byte(`{"version":1,"models":[{"id":"new-model","family":"image","source":"https://apixo.ai/x","fields":{"mode":{"type":"string","enum":["a"],"default":"a"},"prompt":{"type":"prompt","required":true,"maxLength":10}}}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +99,7 @@ func TestMergeSharesWithoutWriting(t *testing.T) {
 	go func() {
 		defer close(done)
 		for range 50 {
-			_, _ = Request(t.Context(), "nano-banana", []byte(`{"input":{"prompt":"a fox","aspect_ratio":"1:1"}}`))
+			_, _ = validate.Request(t.Context(), "nano-banana", []byte(`{"input":{"prompt":"a fox","aspect_ratio":"1:1"}}`))
 		}
 	}()
 	merged, err := base.Merge(extra)
@@ -107,29 +110,48 @@ func TestMergeSharesWithoutWriting(t *testing.T) {
 	if _, ok := merged.Model("new-model"); !ok {
 		t.Error("merged catalog lacks the new model")
 	}
-	if m1, _ := merged.Model("nano-banana"); m1 != func() *Model { m, _ := base.Model("nano-banana"); return m }() {
+	if m1, _ := merged.Model("nano-banana"); m1 != func() *catalog.Model { m, _ := base.Model("nano-banana"); return m }() {
 		t.Error("merged catalog copied a shared model instead of sharing it")
 	}
 }
 
-func TestModelSpec(t *testing.T) {
-	c := DefaultCatalog()
+// TestPlanCases checks the plan resolves specs per case as the variants
+// say, absent when-fields taking their default.
+func TestPlanCases(t *testing.T) {
+	c := catalog.Default()
 	m, _ := c.Model("nano-banana")
-	t2i, _ := m.Spec("image_urls", map[string]any{"mode": "text-to-image"})
-	i2i, _ := m.Spec("image_urls", map[string]any{"mode": "image-to-image"})
-	def, _ := m.Spec("image_urls", nil) // default mode: text-to-image
+	p := m.Plan()
+	spec := func(name string, values map[string]any) *catalog.Field { return p.CaseFor(values).Field(m, name) }
+	t2i := spec("image_urls", map[string]any{"mode": "text-to-image"})
+	i2i := spec("image_urls", map[string]any{"mode": "image-to-image"})
+	def := spec("image_urls", nil) // default mode: text-to-image
 	if i2i.MaxItems == nil || *i2i.MaxItems != 5 || i2i.MinItems == nil || *i2i.MinItems != 1 {
-		t.Errorf("image-to-image refs: %+v", i2i)
+		t.Errorf("image-to-image refs: %+v", i2i.FieldSpec)
 	}
 	if (t2i.MinItems != nil && *t2i.MinItems > 0) || (def.MinItems != nil && *def.MinItems > 0) {
-		t.Errorf("text-to-image needs no refs: %+v / %+v", t2i, def)
+		t.Errorf("text-to-image needs no refs: %+v / %+v", t2i.FieldSpec, def.FieldSpec)
+	}
+	if o := i2i.Origin(func(s *catalog.FieldSpec) bool { return s.MinItems != nil }); o.Variant == nil || o.Context() != " in mode \"image-to-image\"" {
+		t.Errorf("image-to-image minItems origin: %+v, context %q", o, o.Context())
 	}
 	veo, _ := c.Model("veo-3-1")
-	mode, _ := veo.Spec("mode", map[string]any{"generationType": "REFERENCE_2_VIDEO"})
+	mode := veo.Plan().CaseFor(map[string]any{"generationType": "REFERENCE_2_VIDEO"}).Field(veo, "mode")
 	if len(mode.Enum) != 1 || mode.Enum[0] != "fast" {
 		t.Errorf("veo REFERENCE_2_VIDEO modes: %v", mode.Enum)
 	}
-	if _, ok := m.Spec("nope", nil); ok {
-		t.Error("Spec of an undocumented field")
+	if p.CaseFor(nil).Field(m, "nope") != nil {
+		t.Error("Field of an undocumented field")
+	}
+	if m.Plan() != p {
+		t.Error("the plan is compiled twice")
+	}
+	// The cases partition the values: as many as the product of each
+	// when-field's classes (its listed values and other).
+	n := 1
+	for _, l := range p.Listed {
+		n *= len(l) + 1
+	}
+	if len(p.Cases) != n {
+		t.Errorf("%d cases, want %d", len(p.Cases), n)
 	}
 }

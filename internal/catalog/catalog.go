@@ -1,0 +1,518 @@
+// Package catalog holds the data preflight checks requests against: the
+// models of the APIXO generation API, each field's documented spec with the
+// docs page and the certainty (level) of every fact, and the variants that
+// change specs per mode or option. Parse reads and validates the format of
+// docs/catalog.md; Model.Plan compiles one model for checking, on first use.
+package catalog
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:embed catalog.json
+var catalogJSON []byte
+
+// Docs pages of the request envelope, which every model shares.
+const (
+	DocsGenerateTask = "https://apixo.ai/docs/api-reference/generate-task"
+	DocsParameters   = "https://apixo.ai/docs/api-reference/parameters"
+	DocsWebhooks     = "https://apixo.ai/docs/api-reference/webhooks"
+)
+
+// Round9 rounds to nine decimals, so steps like 0.1 print as written.
+func Round9(f float64) float64 { return math.Round(f*1e9) / 1e9 }
+
+// Level says how sure the catalog is of a fact. Facts the docs state give
+// errors; inferred or conflicting facts give warnings at most.
+type Level string
+
+const (
+	LevelStated   Level = "stated"
+	LevelInferred Level = "inferred"
+	LevelConflict Level = "conflict"
+)
+
+// Stated reports whether the docs state the fact: a violation is an error
+// then, and a warning at most otherwise.
+func (l Level) Stated() bool { return l == LevelStated || l == "" }
+
+// Catalog is the set of models the API knows, with every rule and the docs
+// page it comes from. The zero value is empty; Default returns the
+// embedded one.
+type Catalog struct {
+	Version int      `json:"version"`
+	Date    string   `json:"date"`
+	Aliases []*Alias `json:"aliases"`
+	Models  []*Model `json:"models"`
+
+	byID    map[string]*Model
+	aliases map[string]*Alias
+}
+
+// Alias is a model ID users write that is not the canonical one.
+type Alias struct {
+	ID       string `json:"id"`
+	Model    string `json:"model"`
+	Accepted bool   `json:"accepted"`
+	Level    Level  `json:"level,omitempty"`
+	Source   string `json:"source,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Model is one model ID of generateTask/{model}.
+type Model struct {
+	ID         string                 `json:"id"`
+	Family     string                 `json:"family"`
+	Title      string                 `json:"title"`
+	Source     string                 `json:"source"`
+	Level      Level                  `json:"level,omitempty"`
+	Provider   *FieldSpec             `json:"provider,omitempty"`
+	Fields     map[string]*FieldSpec  `json:"fields"`
+	Variants   []*Variant             `json:"variants,omitempty"`
+	Deprecated map[string]*Deprecated `json:"deprecated,omitempty"`
+
+	compiled   bool             // compile ran; the model is read-only from then on
+	fieldNames []string         // sorted keys of Fields
+	fieldIndex map[string]int32 // position of each name in fieldNames
+	whenFields []string         // fields that some variant conditions on
+	planOnce   sync.Once
+	plan       *Plan
+}
+
+// Variant overrides field specs when every When entry matches.
+type Variant struct {
+	When         map[string][]any      `json:"when"`
+	Fields       map[string]*FieldSpec `json:"fields,omitempty"`
+	RequireOneOf [][]string            `json:"requireOneOf,omitempty"`
+	Level        Level                 `json:"level,omitempty"`
+	Source       string                `json:"source,omitempty"`
+	Note         string                `json:"note,omitempty"`
+
+	whenText string // "in mode image-to-image", for messages
+	selfOnly bool   // conditions only on a field it overrides: no context to tell
+}
+
+// WhenText renders the variant's condition for messages: "in mode
+// image-to-image", "when generationType is ...".
+func (v *Variant) WhenText() string { return v.whenText }
+
+// Deprecated is an input field name from older docs.
+type Deprecated struct {
+	Replacement string `json:"replacement,omitempty"`
+	Level       Level  `json:"level,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// FieldSpec is what the docs say about one input field. Pointer members are
+// optional: nil means "not said", so a variant overrides only what it says.
+type FieldSpec struct {
+	Type       string                `json:"type,omitempty"`
+	Enum       []any                 `json:"enum,omitempty"`
+	Default    any                   `json:"default,omitempty"`
+	Required   *bool                 `json:"required,omitempty"`
+	Forbidden  *bool                 `json:"forbidden,omitempty"`
+	Minimum    *float64              `json:"minimum,omitempty"`
+	Maximum    *float64              `json:"maximum,omitempty"`
+	MultipleOf *float64              `json:"multipleOf,omitempty"`
+	MinLength  *int                  `json:"minLength,omitempty"`
+	MaxLength  *int                  `json:"maxLength,omitempty"`
+	MaxBytes   *int                  `json:"maxBytes,omitempty"`
+	MinItems   *int                  `json:"minItems,omitempty"`
+	MaxItems   *int                  `json:"maxItems,omitempty"`
+	Items      *FieldSpec            `json:"items,omitempty"`
+	Properties map[string]*FieldSpec `json:"properties,omitempty"`
+	StripFrom  string                `json:"stripFrom,omitempty"`
+	// DeprecatedValues are values older docs allowed that the API still
+	// accepts and maps to another (midjourney speed relaxed -> fast): a
+	// warning, not an enum error. The replacement may be "".
+	DeprecatedValues map[string]string `json:"deprecatedValues,omitempty"`
+
+	Media        string   `json:"media,omitempty"`
+	Formats      []string `json:"formats,omitempty"`
+	MaxFileBytes *int64   `json:"maxFileBytes,omitempty"`
+	MinPixels    *int     `json:"minPixels,omitempty"`
+	MaxPixels    *int     `json:"maxPixels,omitempty"`
+	NoAlpha      *bool    `json:"noAlpha,omitempty"`
+	MinSeconds   *float64 `json:"minSeconds,omitempty"`
+	MaxSeconds   *float64 `json:"maxSeconds,omitempty"`
+
+	Level  Level  `json:"level,omitempty"`
+	Source string `json:"source,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+var fieldTypes = []string{"string", "prompt", "integer", "number", "boolean", "url", "array", "object", "any"}
+
+var (
+	defaultOnce    sync.Once
+	defaultCatalog *Catalog
+	defaultErr     error
+)
+
+// Default returns the catalog embedded in the binary. It is parsed on
+// first use and shared; callers must not modify it.
+func Default() *Catalog {
+	defaultOnce.Do(func() {
+		defaultCatalog, defaultErr = Parse(catalogJSON)
+	})
+	if defaultErr != nil {
+		// The embedded catalog is tested; failing here is a build defect.
+		panic(fmt.Sprintf("preflight: embedded catalog: %v", defaultErr))
+	}
+	return defaultCatalog
+}
+
+// Parse reads a catalog in the format of docs/catalog.md. Unknown
+// properties are errors, so a typo in the data cannot silently drop a rule.
+func Parse(data []byte) (*Catalog, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("parse catalog: %w", err)
+	}
+	if err := c.compile(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Model returns the model with the given canonical ID.
+func (c *Catalog) Model(id string) (*Model, bool) {
+	m, ok := c.byID[id]
+	return m, ok
+}
+
+// Alias returns the alias entry for a non-canonical model ID.
+func (c *Catalog) Alias(id string) (*Alias, bool) {
+	a, ok := c.aliases[id]
+	return a, ok
+}
+
+// IDs lists the canonical model IDs in catalog order.
+func (c *Catalog) IDs() []string {
+	ids := make([]string, len(c.Models))
+	for i, m := range c.Models {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// Merge adds or replaces models and aliases with those of other (config
+// files use it for models the embedded catalog does not know yet).
+func (c *Catalog) Merge(other *Catalog) (*Catalog, error) {
+	out := &Catalog{Version: c.Version, Date: c.Date}
+	seen := map[string]bool{}
+	for _, m := range other.Models {
+		seen[m.ID] = true
+	}
+	for _, m := range c.Models {
+		if !seen[m.ID] {
+			out.Models = append(out.Models, m)
+		}
+	}
+	out.Models = append(out.Models, other.Models...)
+	out.Aliases = append(slices.Clone(c.Aliases), other.Aliases...)
+	if err := out.compile(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ProviderChannels reports whether the model takes provider values beyond
+// auto, value and official: a provider spec of type string without enum.
+func (m *Model) ProviderChannels() bool {
+	return m.Provider != nil && len(m.Provider.Enum) == 0 && m.Provider.Type == "string"
+}
+
+// FieldNames lists the model's documented input fields, sorted. The slice
+// is shared: do not modify it.
+func (m *Model) FieldNames() []string { return m.fieldNames }
+
+// FieldIndex returns the position of a documented field in FieldNames.
+func (m *Model) FieldIndex(name string) (int, bool) {
+	i, ok := m.fieldIndex[name]
+	return int(i), ok
+}
+
+func (c *Catalog) compile() error {
+	c.byID = make(map[string]*Model, len(c.Models))
+	c.aliases = make(map[string]*Alias, len(c.Aliases))
+	for _, m := range c.Models {
+		if m.ID == "" {
+			return fmt.Errorf("catalog: model without id")
+		}
+		if _, dup := c.byID[m.ID]; dup {
+			return fmt.Errorf("catalog: model %q listed twice", m.ID)
+		}
+		if m.compiled {
+			// Shared with another catalog (Merge): compiling again would
+			// write to a model other goroutines may be reading.
+			c.byID[m.ID] = m
+			continue
+		}
+		if err := m.compile(); err != nil {
+			return fmt.Errorf("catalog: model %s: %w", m.ID, err)
+		}
+		c.byID[m.ID] = m
+	}
+	for _, a := range c.Aliases {
+		if _, ok := c.byID[a.Model]; !ok {
+			return fmt.Errorf("catalog: alias %q names unknown model %q", a.ID, a.Model)
+		}
+		if _, ok := c.byID[a.ID]; ok {
+			return fmt.Errorf("catalog: alias %q is also a model ID", a.ID)
+		}
+		if a.Level == "" {
+			a.Level = LevelStated
+		}
+		if err := checkLevel(a.Level); err != nil {
+			return fmt.Errorf("catalog: alias %q: %w", a.ID, err)
+		}
+		c.aliases[a.ID] = a
+	}
+	return nil
+}
+
+// coversAll reports whether a variant's conditions list every allowed value
+// of the fields they name, so the variant holds whatever the request says.
+func coversAll(m *Model, when map[string][]any) bool {
+	for f, vals := range when {
+		enum := m.Fields[f].Enum
+		if len(enum) == 0 {
+			return false
+		}
+		for _, e := range enum {
+			if !slices.Contains(vals, normalizeJSON(e)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// inherit fills an unset level and source from the enclosing entry, as
+// docs/catalog.md specifies, and checks the level.
+func inherit(level *Level, source *string, fromLevel Level, fromSource string) error {
+	if *level == "" {
+		*level = fromLevel
+	}
+	if *source == "" {
+		*source = fromSource
+	}
+	return checkLevel(*level)
+}
+
+func checkLevel(l Level) error {
+	switch l {
+	case LevelStated, LevelInferred, LevelConflict:
+		return nil
+	}
+	return fmt.Errorf("level %q is not stated, inferred or conflict", l)
+}
+
+func (m *Model) compile() error {
+	if m.Source == "" {
+		return fmt.Errorf("no source URL")
+	}
+	if m.Level == "" {
+		m.Level = LevelStated
+	}
+	if err := checkLevel(m.Level); err != nil {
+		return err
+	}
+	switch m.Family {
+	case "image", "video", "audio":
+	default:
+		return fmt.Errorf("family %q is not image, video or audio", m.Family)
+	}
+	mode := m.Fields["mode"]
+	if mode == nil || len(mode.Enum) == 0 {
+		return fmt.Errorf("fields.mode must list the modes in enum")
+	}
+	if m.Provider != nil {
+		if err := m.Provider.compile("provider", m.Level, m.Source); err != nil {
+			return err
+		}
+	}
+	for _, name := range sortedKeys(m.Fields) {
+		if err := m.Fields[name].compile(name, m.Level, m.Source); err != nil {
+			return err
+		}
+		if m.Fields[name].Type == "" {
+			return fmt.Errorf("field %s: no type", name)
+		}
+	}
+	m.fieldNames = sortedKeys(m.Fields)
+	m.fieldIndex = make(map[string]int32, len(m.fieldNames))
+	for i, name := range m.fieldNames {
+		m.fieldIndex[name] = int32(i)
+	}
+	when := map[string]bool{}
+	for i, v := range m.Variants {
+		if len(v.When) == 0 {
+			return fmt.Errorf("variant %d: empty when", i)
+		}
+		if err := inherit(&v.Level, &v.Source, m.Level, m.Source); err != nil {
+			return fmt.Errorf("variant %d: %w", i, err)
+		}
+		var parts []string
+		for _, f := range sortedKeys(v.When) {
+			base := m.Fields[f]
+			if base == nil {
+				return fmt.Errorf("variant %d: when names undocumented field %q", i, f)
+			}
+			for j, val := range v.When[f] {
+				v.When[f][j] = normalizeJSON(val)
+			}
+			when[f] = true
+			parts = append(parts, describeWhen(f, v.When[f]))
+		}
+		v.whenText = strings.Join(parts, " and ")
+		if len(v.When) == 1 {
+			for f := range v.When {
+				_, v.selfOnly = v.Fields[f]
+			}
+		}
+		if coversAll(m, v.When) {
+			v.selfOnly = true // holds in every mode: nothing to tell
+		}
+		for _, name := range sortedKeys(v.Fields) {
+			fs := v.Fields[name]
+			if err := fs.compile(name, v.Level, v.Source); err != nil {
+				return fmt.Errorf("variant %d: %w", i, err)
+			}
+			base := m.Fields[name]
+			if base == nil {
+				return fmt.Errorf("variant %d: field %q is not in fields", i, name)
+			}
+			if fs.Type != "" && fs.Type != base.Type {
+				return fmt.Errorf("variant %d: field %q changes type", i, name)
+			}
+			if fs.Note == "" {
+				fs.Note = v.Note
+			}
+		}
+		for _, group := range v.RequireOneOf {
+			for _, name := range group {
+				if m.Fields[name] == nil {
+					return fmt.Errorf("variant %d: requireOneOf names undocumented field %q", i, name)
+				}
+			}
+		}
+	}
+	m.whenFields = sortedKeys(when)
+	for name, d := range m.Deprecated {
+		if err := inherit(&d.Level, &d.Source, m.Level, m.Source); err != nil {
+			return fmt.Errorf("deprecated %s: %w", name, err)
+		}
+		if _, ok := m.Fields[name]; ok {
+			return fmt.Errorf("deprecated %s is also a documented field", name)
+		}
+	}
+	m.compiled = true
+	return nil
+}
+
+func (f *FieldSpec) compile(name string, level Level, source string) error {
+	if err := inherit(&f.Level, &f.Source, level, source); err != nil {
+		return fmt.Errorf("field %s: %w", name, err)
+	}
+	if f.Type != "" && !slices.Contains(fieldTypes, f.Type) {
+		return fmt.Errorf("field %s: unknown type %q", name, f.Type)
+	}
+	for i, v := range f.Enum {
+		f.Enum[i] = normalizeJSON(v)
+	}
+	if f.Default != nil {
+		f.Default = normalizeJSON(f.Default)
+	}
+	if f.Items != nil {
+		if err := f.Items.compile(name+"[]", f.Level, f.Source); err != nil {
+			return err
+		}
+	}
+	for _, p := range sortedKeys(f.Properties) {
+		if err := f.Properties[p].compile(name+"."+p, f.Level, f.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// normalizeJSON turns json.Number into float64 so enum and when values
+// compare by value: 5 and 5.0 are the same number.
+func normalizeJSON(v any) any {
+	if n, ok := v.(json.Number); ok {
+		f, err := n.Float64()
+		if err == nil {
+			return f
+		}
+	}
+	return v
+}
+
+func describeWhen(field string, vals []any) string {
+	var s []string
+	for _, v := range vals {
+		s = append(s, FormatValue(v))
+	}
+	if field == "mode" {
+		return "in mode " + strings.Join(s, " or ")
+	}
+	return "when " + field + " is " + strings.Join(s, " or ")
+}
+
+// FormatValue writes a catalog value the way it appears in JSON.
+func FormatValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case float64:
+		return FormatNumber(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(v)
+}
+
+// FormatNumber writes a number as JSON does, integers without exponent.
+func FormatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// toFloat widens Go integers so they compare with catalog numbers.
+func toFloat(v any) any {
+	switch n := v.(type) {
+	case int:
+		return float64(n)
+	case int64:
+		return float64(n)
+	}
+	return v
+}

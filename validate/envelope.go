@@ -45,20 +45,30 @@ var (
 		Fix:     "Move model parameters into input, or remove the member."}
 )
 
-// envelope is the typed top level of a request. Pointers tell "absent"
-// from "empty". The strings alias the request body: they live only as long
-// as the check.
+// envelope is the typed top level of a request. The strings alias the
+// request body: they live only as long as the check.
 type envelope struct {
-	RequestType *string
-	CallbackURL *string
-	Provider    *string
+	RequestType, CallbackURL, Provider optString
 	// Callback is request_type "callback".
 	Callback bool
+}
+
+// optString is a string member that may be absent (ok false), which is not
+// the same as empty. A value, not a pointer, so the envelope stays on the
+// stack.
+type optString struct {
+	s  string
+	ok bool
 }
 
 // callbackURLProblem says what keeps s from being a callback URL the API
 // can deliver to: publicly accessible, HTTPS, absolute.
 func callbackURLProblem(s string) string {
+	if len(s) > len("https://") && strings.EqualFold(s[:len("https://")], "https://") && imagecheck.CheckURL(s) == nil {
+		// The common case in one parse: CheckURL found an absolute URL
+		// with a host, and the scheme is https.
+		return ""
+	}
 	u, err := url.Parse(s)
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return "is not an absolute URL"
@@ -98,11 +108,11 @@ func (r *run) checkEnvelope() int32 {
 			s := r.view(c) // only read during this check
 			switch name {
 			case "request_type":
-				env.RequestType = &s
+				env.RequestType = optString{s, true}
 			case "callback_url":
-				env.CallbackURL = &s
+				env.CallbackURL = optString{s, true}
 			case "provider":
-				env.Provider = &s
+				env.Provider = optString{s, true}
 			}
 		case "input":
 			input = c
@@ -116,7 +126,7 @@ func (r *run) checkEnvelope() int32 {
 			r.add(ruleEnvelopeUnknownField, c, "", catalog.LevelStated, "", msg)
 		}
 	}
-	env.Callback = env.RequestType != nil && *env.RequestType == "callback"
+	env.Callback = env.RequestType.ok && env.RequestType.s == "callback"
 	var buf [3]*Rule
 	for _, rule := range envelopeProblems(&env, buf[:0]) {
 		r.envelopeFinding(rule, &nodes, &env)
@@ -154,20 +164,20 @@ func (n *envelopeNodes) get(name string) int32 { return *n.slot(name) - 1 }
 // envelopeProblems returns the rules the envelope breaks, in member order:
 // request_type, callback_url, provider. At most one rule per member.
 func envelopeProblems(env *envelope, dst []*Rule) []*Rule {
-	if rt := env.RequestType; rt != nil && *rt != "async" && *rt != "callback" {
+	if rt := env.RequestType; rt.ok && rt.s != "async" && rt.s != "callback" {
 		dst = append(dst, ruleRequestTypeInvalid)
 	}
 	switch cb := env.CallbackURL; {
-	case cb == nil:
+	case !cb.ok:
 		if env.Callback {
 			dst = append(dst, ruleCallbackURLMissing)
 		}
 	case !env.Callback:
 		dst = append(dst, ruleCallbackURLUnused)
-	case callbackURLProblem(*cb) != "":
+	case callbackURLProblem(cb.s) != "":
 		dst = append(dst, ruleCallbackURLInvalid)
 	}
-	if p := env.Provider; p != nil && *p != "auto" && *p != "value" && *p != "official" {
+	if p := env.Provider; p.ok && p.s != "auto" && p.s != "value" && p.s != "official" {
 		dst = append(dst, ruleProviderInvalid)
 	}
 	return dst
@@ -179,8 +189,8 @@ func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
 	switch rule {
 	case ruleRequestTypeInvalid:
 		node = nodes.requestType - 1
-		msg = fmt.Sprintf(`request_type %q is not "async" or "callback"`, *env.RequestType)
-		if s := suggest.Nearest(*env.RequestType, []string{"async", "callback"}); s != "" {
+		msg = fmt.Sprintf(`request_type %q is not "async" or "callback"`, env.RequestType.s)
+		if s := suggest.Nearest(env.RequestType.s, []string{"async", "callback"}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 	case ruleCallbackURLMissing:
@@ -193,11 +203,11 @@ func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
 		msg = "callback_url is ignored: request_type is async (the default), so no callback is sent"
 	case ruleCallbackURLInvalid:
 		node = nodes.callbackURL - 1
-		msg = fmt.Sprintf("callback_url %s", callbackURLProblem(*env.CallbackURL))
+		msg = fmt.Sprintf("callback_url %s", callbackURLProblem(env.CallbackURL.s))
 	case ruleProviderInvalid:
 		node = nodes.provider - 1
-		msg = fmt.Sprintf(`provider %q is not "auto", "value" or "official"`, *env.Provider)
-		if s := suggest.Nearest(*env.Provider, []string{"auto", "value", "official"}); s != "" {
+		msg = fmt.Sprintf(`provider %q is not "auto", "value" or "official"`, env.Provider.s)
+		if s := suggest.Nearest(env.Provider.s, []string{"auto", "value", "official"}); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		if m := r.model; m != nil && m.ProviderChannels() {
@@ -205,7 +215,7 @@ func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
 			// the value may be one, which no docs page lists.
 			p := m.Provider
 			r.add(rule, node, "", catalog.LevelInferred, p.Source,
-				fmt.Sprintf("provider %q is not auto, value or official; %s takes named provider channels too (%s), so check the name", *env.Provider, m.ID, p.Note))
+				fmt.Sprintf("provider %q is not auto, value or official; %s takes named provider channels too (%s), so check the name", env.Provider.s, m.ID, p.Note))
 			return
 		}
 	}
@@ -213,7 +223,7 @@ func (r *run) envelopeFinding(rule *Rule, nodes *envelopeNodes, env *envelope) {
 }
 
 // checkProvider applies a model's own provider restriction (sora: official).
-func (r *run) checkProvider(spec *catalog.FieldSpec, got *string, nodes *envelopeNodes) {
+func (r *run) checkProvider(spec *catalog.FieldSpec, got optString, nodes *envelopeNodes) {
 	allowed := make([]string, 0, len(spec.Enum))
 	for _, e := range spec.Enum {
 		if s, ok := e.(string); ok {
@@ -224,18 +234,18 @@ func (r *run) checkProvider(spec *catalog.FieldSpec, got *string, nodes *envelop
 	if spec.Note != "" {
 		note = " (" + spec.Note + ")"
 	}
-	if got == nil {
+	if !got.ok {
 		r.add(ruleProviderUnsupported, -1, "/provider", spec.Level, spec.Source,
 			fmt.Sprintf("%s needs provider set explicitly to %s; the default auto is not enough%s", r.model.ID, quoteList(allowed), note))
 		return
 	}
 	for _, a := range allowed {
-		if *got == a {
+		if got.s == a {
 			return
 		}
 	}
 	r.add(ruleProviderUnsupported, nodes.get("provider"), "", spec.Level, spec.Source,
-		fmt.Sprintf("%s is served only with provider %s, not %q%s", r.model.ID, quoteList(allowed), *got, note))
+		fmt.Sprintf("%s is served only with provider %s, not %q%s", r.model.ID, quoteList(allowed), got.s, note))
 }
 
 func quoteList(ss []string) string {

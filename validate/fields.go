@@ -133,15 +133,15 @@ func (r *run) checkInput(obj int32) {
 // pass (the last of duplicate members wins, as in doc.member).
 func (r *run) indexInput(obj int32) {
 	m := r.model
-	r.present = nil
+	r.indexed = false
 	n := len(m.FieldNames())
-	if n > len(r.presentBuf) {
+	if n > len(r.present) {
 		return // field falls back to a search per field
 	}
-	r.present = r.presentBuf[:n]
-	for i := range r.present {
+	for i := range n {
 		r.present[i] = -1
 	}
+	r.indexed = true
 	d := r.d
 	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 		if i, ok := m.FieldIndex(r.nameView(c)); ok {
@@ -152,7 +152,7 @@ func (r *run) indexInput(obj int32) {
 
 // field returns the input member holding a documented field, or -1.
 func (r *run) field(obj int32, name string) int32 {
-	if r.present != nil {
+	if r.indexed {
 		if i, ok := r.model.FieldIndex(name); ok {
 			return r.present[i]
 		}

@@ -59,9 +59,10 @@ type run struct {
 	unverified int
 	// present maps the model's field positions to their input nodes (-1:
 	// absent), found in one pass over the input instead of a search per
-	// field. Nil when the model has more fields than presentBuf holds.
-	present    []int32
-	presentBuf [64]int32
+	// field. Unused (indexed false) when the model has more fields than it
+	// holds. An array, not a slice of itself, so a run stays on the stack.
+	present [64]int32
+	indexed bool
 }
 
 // urlRef is a media URL found in the request, kept for the network stage.

@@ -100,6 +100,9 @@ func (o *options) validatorFor() *Validator {
 // Findings are never returned as an error: the error is for failures of the
 // check itself (a cancelled context), and the report is valid either way.
 func Request(ctx context.Context, model string, body []byte, opts ...Option) (Report, error) {
+	if len(opts) == 0 {
+		return defaultValidator.Check(ctx, Input{Model: model, Body: body})
+	}
 	var o options
 	for _, opt := range opts {
 		opt(&o)

@@ -49,3 +49,42 @@ func ExampleValue() {
 	// Output:
 	// /input/duration field-enum warning
 }
+
+// A Validator holds settings across calls: here a catalog with a model the
+// embedded one does not know yet. The zero Validator checks offline against
+// the embedded catalog.
+func ExampleValidator() {
+	cat, err := validate.ParseCatalog([]byte(`{"version": 1, "date": "2026-12-01", "models": [{
+		"id": "my-model", "family": "image", "title": "My model",
+		"source": "https://example.com/docs/my-model",
+		"fields": {
+			"mode": {"type": "string", "enum": ["text-to-image"], "default": "text-to-image"},
+			"prompt": {"type": "prompt", "required": true, "maxLength": 10}
+		}
+	}]}`))
+	if err != nil {
+		panic(err)
+	}
+	v := &validate.Validator{Catalog: cat}
+	rep, _ := v.Check(context.Background(), validate.Input{
+		Model: "my-model",
+		Body:  []byte(`{"input": {"prompt": "a red fox in fresh snow"}}`),
+	})
+	for _, f := range rep.Findings {
+		fmt.Printf("%d:%d-%d:%d %s %s\n", f.Line, f.Column, f.EndLine, f.EndColumn, f.Rule, f.Message)
+	}
+	// Output:
+	// 1:33-1:46 prompt-too-long prompt is 23 characters; at most 10 allowed (the excess starts at character 11) (my-model)
+}
+
+// Rules lists every rule with its default severity and what it predicts.
+func ExampleRules() {
+	for _, r := range validate.Rules() {
+		if r.ID == "prompt-too-long" || r.ID == "model-unknown" {
+			fmt.Printf("%s %s %s\n", r.ID, r.Severity, r.Predicts())
+		}
+	}
+	// Output:
+	// model-unknown error HTTP 404
+	// prompt-too-long error PROMPT_TOO_LONG
+}

@@ -660,9 +660,14 @@ func shortURL(s string) string {
 // through the public-address rule.
 //
 // Hosts compare as the dialer compares them (imagecheck.AllowList), so
-// "[::1]", "LOCALHOST." or "host:80" mean the same offline and online.
+// "[::1]", "LOCALHOST." or "host:80" mean the same offline and online. The
+// network checker's own AllowHosts count too: a host it may fetch from is
+// one the caller vouches for.
 func (r *run) allowedHost(s string) bool {
-	return imagecheck.AllowList(r.v.AllowHosts).AllowsURL(s)
+	if imagecheck.AllowList(r.v.AllowHosts).AllowsURL(s) {
+		return true
+	}
+	return r.v.Network != nil && imagecheck.AllowList(r.v.Network.AllowHosts).AllowsURL(s)
 }
 
 // view returns a string node's value without copying when it has no

@@ -31,6 +31,7 @@ type Validator struct {
 	NetworkDeadline time.Time
 	// AllowHosts are hosts ("host" or "host:port") whose URLs skip the
 	// public-address rule, e.g. a staging server or an httptest server.
+	// Those of Network.AllowHosts do too.
 	AllowHosts []string
 
 	pool sync.Pool // of *jsonpos.Parser
@@ -74,7 +75,8 @@ func WithLine(line int) Option { return func(o *options) { o.line = line } }
 // WithCatalog checks against c instead of the embedded catalog.
 func WithCatalog(c *Catalog) Option { return func(o *options) { o.catalog = c } }
 
-// WithNetwork turns on the network checks of media URLs, made by c.
+// WithNetwork turns on the network checks of media URLs, made by c. Hosts
+// c allows (its AllowHosts) also skip the offline public-address rule.
 func WithNetwork(c *imagecheck.Checker) Option { return func(o *options) { o.network = c } }
 
 // WithValidator checks with v, which carries its own catalog and network

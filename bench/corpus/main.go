@@ -252,8 +252,6 @@ func (b *builder) del(name string) bool {
 	return false
 }
 
-func isTrue(p *bool) bool { return p != nil && *p }
-
 // valid fills a request that should pass: the fields variants condition on
 // first, then the variants' effective specs decide what else is required,
 // forbidden and in range.
@@ -289,7 +287,7 @@ func (b *builder) valid() {
 			continue
 		}
 		fs := m.Fields[name]
-		if isTrue(fs.Required) || r.IntN(2) == 0 {
+		if catalog.IsTrue(fs.Required) || r.IntN(2) == 0 {
 			if v, ok := b.scalar(name, fs); ok {
 				b.set(name, v)
 			}
@@ -298,7 +296,7 @@ func (b *builder) valid() {
 	b.specs = b.effective()
 	// Drop condition fields a variant now forbids.
 	for _, name := range m.FieldNames() {
-		if isTrue(b.specs[name].Forbidden) {
+		if catalog.IsTrue(b.specs[name].Forbidden) {
 			b.del(name)
 		}
 	}
@@ -311,7 +309,7 @@ func (b *builder) valid() {
 	}
 	for _, name := range order {
 		fs := b.specs[name]
-		if fs == nil || isTrue(fs.Forbidden) {
+		if fs == nil || catalog.IsTrue(fs.Forbidden) {
 			continue
 		}
 		if _, done := b.get(name); done {
@@ -321,7 +319,7 @@ func (b *builder) valid() {
 		if name == "prompt" {
 			p = 0.97
 		}
-		if !isTrue(fs.Required) && (b.r.Float64() > p || fs.Type == "any" || fs.Type == "object") {
+		if !catalog.IsTrue(fs.Required) && (b.r.Float64() > p || fs.Type == "any" || fs.Type == "object") {
 			continue
 		}
 		if v, ok := b.value(name, fs); ok {
@@ -613,7 +611,7 @@ func (b *builder) spoil(mistake string) bool {
 		}
 	case "prompt-too-long":
 		fs := b.specs["prompt"]
-		if fs == nil || fs.MaxLength == nil || isTrue(fs.Forbidden) {
+		if fs == nil || fs.MaxLength == nil || catalog.IsTrue(fs.Forbidden) {
 			return false
 		}
 		b.set("prompt", b.promptText(*fs.MaxLength+1+r.IntN(400)))
@@ -621,7 +619,7 @@ func (b *builder) spoil(mistake string) bool {
 	case "missing-required":
 		var req []string
 		for _, name := range names {
-			if isTrue(b.specs[name].Required) {
+			if catalog.IsTrue(b.specs[name].Required) {
 				req = append(req, name)
 			}
 		}

@@ -406,23 +406,23 @@ func unquote(raw []byte) string {
 	return string(out)
 }
 
-// Str returns the string value of a string Node. Without escapes it is the
-// source bytes themselves.
+// Str returns the string value of a string node. Without escapes it is the
+// source bytes themselves; with escapes it is decoded into a new slice.
 func (d *Doc) Str(i int32) []byte {
 	n := &d.Nodes[i]
-	raw := d.Src[n.Start:n.End]
-	if n.Flags&Escaped == 0 {
-		return raw[1 : len(raw)-1]
-	}
-	out, _ := jsontext.AppendUnquote(nil, raw)
-	return out
+	return d.text(n.Start, n.End, n.Flags&Escaped != 0)
 }
 
-// Name returns the member name of Node i.
+// Name returns the member name of node i, like Str.
 func (d *Doc) Name(i int32) []byte {
 	n := &d.Nodes[i]
-	raw := d.Src[n.NameStart:n.NameEnd]
-	if n.Flags&EscapedName == 0 {
+	return d.text(n.NameStart, n.NameEnd, n.Flags&EscapedName != 0)
+}
+
+// text returns the contents of the quoted string Src[start:end].
+func (d *Doc) text(start, end int32, escaped bool) []byte {
+	raw := d.Src[start:end]
+	if !escaped {
 		return raw[1 : len(raw)-1]
 	}
 	out, _ := jsontext.AppendUnquote(nil, raw)

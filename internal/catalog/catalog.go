@@ -413,6 +413,9 @@ func (m *Model) compile() error {
 		}
 	}
 	m.whenFields = sortedKeys(when)
+	if err := m.checkPlanSize(); err != nil {
+		return err
+	}
 	for name, d := range m.Deprecated {
 		if err := inherit(&d.Level, &d.Source, m.Level, m.Source); err != nil {
 			return fmt.Errorf("deprecated %s: %w", name, err)
@@ -422,6 +425,30 @@ func (m *Model) compile() error {
 		}
 	}
 	m.compiled = true
+	return nil
+}
+
+// Bounds on a plan, so a hostile catalog (a config file's models:) cannot
+// make the first request to its model build millions of cases. The
+// embedded catalog's largest plan has 36 cases and 396 resolved fields.
+const (
+	maxCases       = 256
+	maxPlanEntries = 8192 // cases × fields
+)
+
+// checkPlanSize refuses a model whose plan would exceed the bounds: the
+// cases multiply the classes of every when-field.
+func (m *Model) checkPlanSize() error {
+	cases := 1
+	for _, f := range m.whenFields {
+		cases *= len(m.listed(f)) + 1
+		if cases > maxCases {
+			return fmt.Errorf("variants condition on more than %d combinations of values; split the model", maxCases)
+		}
+	}
+	if n := cases * len(m.Fields); n > maxPlanEntries {
+		return fmt.Errorf("%d value combinations × %d fields is more than %d resolved specs; split the model", cases, len(m.Fields), maxPlanEntries)
+	}
 	return nil
 }
 

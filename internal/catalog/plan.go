@@ -181,15 +181,7 @@ func (c *Case) Field(m *Model, name string) *Field {
 func (m *Model) compilePlan() *Plan {
 	p := &Plan{Model: m, WhenFields: m.whenFields}
 	for _, f := range m.whenFields {
-		var listed []any
-		for _, v := range m.Variants {
-			for _, x := range v.When[f] {
-				if !slices.Contains(listed, x) {
-					listed = append(listed, x)
-				}
-			}
-		}
-		p.Listed = append(p.Listed, listed)
+		p.Listed = append(p.Listed, m.listed(f))
 	}
 	combos := [][]Class{nil}
 	for k, f := range m.whenFields {
@@ -216,6 +208,20 @@ func (m *Model) compilePlan() *Plan {
 		p.Cases = append(p.Cases, c)
 	}
 	return p
+}
+
+// listed returns the values variants name for when-field f, in catalog
+// order, each once.
+func (m *Model) listed(f string) []any {
+	var listed []any
+	for _, v := range m.Variants {
+		for _, x := range v.When[f] {
+			if !slices.Contains(listed, x) {
+				listed = append(listed, x)
+			}
+		}
+	}
+	return listed
 }
 
 // holdsIn reports whether every condition of v holds for the classes.

@@ -324,9 +324,16 @@ func valueSchema(e *Field) map[string]any {
 			if step != math.Trunc(step) && e.Minimum != nil && e.Maximum != nil && (*e.Maximum-*e.Minimum)/step <= 1000 {
 				// A fractional step is a float trap (0.7/0.1 is not an
 				// integer in IEEE 754); list the allowed values instead.
+				// Count steps with an integer: at magnitudes where k+1 == k
+				// in float64, a float counter never ends.
 				var vals []any
-				for k := math.Ceil(*e.Minimum/step - 1e-9); k*step <= *e.Maximum+1e-9; k++ {
-					vals = append(vals, Round9(k*step))
+				k0 := math.Ceil(*e.Minimum/step - 1e-9)
+				for i := 0; i <= 1001 && (k0+float64(i))*step <= *e.Maximum+1e-9; i++ {
+					v := Round9((k0 + float64(i)) * step)
+					if len(vals) > 0 && vals[len(vals)-1] == any(v) {
+						break // no longer representable apart
+					}
+					vals = append(vals, v)
 				}
 				s["enum"] = vals
 			} else {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestDeepNestingIsAFinding(t *testing.T) {
@@ -13,11 +12,10 @@ func TestDeepNestingIsAFinding(t *testing.T) {
 		bytes.Repeat([]byte("["), 100_000),
 		[]byte(`{"model":"nano-banana","input":` + strings.Repeat(`{"a":`, 20_000) + "1" + strings.Repeat("}", 20_001)),
 	} {
-		start := time.Now()
 		rep, err := (&Validator{}).Check(context.Background(), Input{Body: body})
 		if err != nil || len(rep.Findings) != 1 || rep.Findings[0].Rule != "json-syntax" ||
-			!strings.Contains(rep.Findings[0].Message, "nest") || time.Since(start) > time.Second {
-			t.Errorf("%v %+v after %v", err, rep.Findings, time.Since(start))
+			!strings.Contains(rep.Findings[0].Message, "nest") {
+			t.Errorf("%v %+v", err, rep.Findings)
 		}
 	}
 }

@@ -130,7 +130,7 @@ func (r *run) checkInput(obj int32) {
 }
 
 // indexInput finds the model's fields among the input's members in one
-// pass (the last of duplicate members wins, as in doc.member).
+// pass (the last of duplicate members wins, as in Doc.Member).
 func (r *run) indexInput(obj int32) {
 	m := r.model
 	r.indexed = false
@@ -299,7 +299,7 @@ func rangeText(lo, hi int) string {
 	return fmt.Sprintf("%d to %d", lo, hi)
 }
 
-// checkValue checks a present value against its effective spec.
+// checkValue checks a present value against its resolved spec.
 func (r *run) checkValue(name string, node int32, ptr string, e *catalog.Field) {
 	d := r.d
 	k := d.Nodes[node].Kind

@@ -22,16 +22,20 @@ func bestOf(f func()) time.Duration {
 	return best
 }
 
-// checkLinear fails when growing the input tenfold grows the time far more
-// than tenfold: a growth ratio, not a time limit, so a loaded machine (or
-// -race) does not fail it, while a quadratic cost (about 100x) does.
-func checkLinear(t *testing.T, what string, small, large time.Duration) {
+// checkLinear fails unless large (ten times the input of small) costs about
+// as much as ten runs of small. It compares equal amounts of work, not a
+// time limit, so a loaded machine or -race does not fail it, while a
+// quadratic cost (ten times as much) does.
+func checkLinear(t *testing.T, what string, small, large func()) {
 	t.Helper()
-	if small <= 0 {
-		small = time.Microsecond
-	}
-	if r := float64(large) / float64(small); r > 40 {
-		t.Errorf("%s: ten times the input took %.0f times as long (%v vs %v)", what, r, large, small)
+	tSmall := bestOf(func() {
+		for range 10 {
+			small()
+		}
+	})
+	tLarge := bestOf(large)
+	if r := float64(tLarge) / float64(max(tSmall, time.Microsecond)); r > 4 {
+		t.Errorf("%s: ten times the input took %.1f times as long as ten small runs (%v vs %v)", what, r, tLarge, tSmall)
 	}
 }
 
@@ -50,7 +54,7 @@ func manyMembers(n int) []byte {
 func TestParseManyMembersIsLinear(t *testing.T) {
 	var p Parser
 	small, large := manyMembers(10_000), manyMembers(100_000)
-	checkLinear(t, "parse", bestOf(func() { _, _ = p.Parse(small) }), bestOf(func() { _, _ = p.Parse(large) }))
+	checkLinear(t, "parse", func() { _, _ = p.Parse(small) }, func() { _, _ = p.Parse(large) })
 	d, err := p.Parse(large)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +81,7 @@ func TestParseManyMembersIsLinear(t *testing.T) {
 	}
 }
 
-// doc.position agrees with position, in any call order.
+// Doc.Position agrees with position, in any call order.
 func TestDocPositionMatches(t *testing.T) {
 	src := []byte("{\n  \"prompt\": \"狐 fox é\",\r\n\n  \"x\": [1,\n2, \"日本\"]}\n")
 	var p Parser
@@ -91,7 +95,7 @@ func TestDocPositionMatches(t *testing.T) {
 		l1, c1 := position(src, off)
 		l2, c2 := d.Position(off)
 		if l1 != l2 || c1 != c2 {
-			t.Fatalf("offset %d: position %d:%d, doc.position %d:%d", off, l1, c1, l2, c2)
+			t.Fatalf("offset %d: position %d:%d, Doc.Position %d:%d", off, l1, c1, l2, c2)
 		}
 	}
 	empty, _ := p.Parse(nil)
@@ -103,24 +107,23 @@ func TestDocPositionMatches(t *testing.T) {
 // Many findings on a long single-line request: each position costs the
 // code points since the previous one, not the whole prefix.
 func TestDocPositionManyFindings(t *testing.T) {
-	positions := func(runes int) time.Duration {
+	positions := func(runes int) func() {
 		src := append(append([]byte(`{"prompt":"`), bytes.Repeat([]byte("狐"), runes)...), `"}`...)
-		var p Parser
-		d, err := p.Parse(src)
+		d, err := new(Parser).Parse(src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return bestOf(func() {
+		return func() {
 			d.cursor = posCursor{} // each run starts cold
 			for off := 0; off < len(src); off += 31 {
 				d.Position(off)
 			}
-		})
+		}
 	}
 	checkLinear(t, "positions", positions(10_000), positions(100_000))
 }
 
-// position is the plain definition doc.position must agree with: the 1-based
+// position is the plain definition Doc.Position must agree with: the 1-based
 // line and code-point column of off, rescanning the source on every call.
 func position(src []byte, off int) (line, col int) {
 	if off > len(src) {

@@ -263,5 +263,3 @@ func (r *run) describe(i int32) string {
 	// the message itself invalid text; show them as U+FFFD.
 	return strings.ToValidUTF8(string(raw), "\uFFFD")
 }
-
-func didYouMean(s string, cands []string) string { return suggest.DidYouMean(s, cands) }

@@ -14,8 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/preflight-dev/preflight/imagecheck"
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/internal/fiximage"
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/suggest"
 )
 
 // maxInputBytes bounds what fix-image reads from a file, standard input or
@@ -150,7 +151,7 @@ func (c *Command) runFixImage(ctx context.Context, in string, f *fixImageFlags) 
 // model's aspect_ratio values: the command's one catalog lookup. It
 // resolves aliases to the canonical ID.
 func fixTarget(model, field string) (string, imagecheck.Spec, []string, error) {
-	cat := validate.DefaultCatalog()
+	cat := catalog.Default()
 	m, ok := cat.Model(model)
 	if !ok {
 		if a, found := cat.Alias(model); found {
@@ -159,14 +160,20 @@ func fixTarget(model, field string) (string, imagecheck.Spec, []string, error) {
 	}
 	if !ok {
 		msg := fmt.Sprintf("unknown model %q", model)
-		if s := validate.Nearest(model, cat.IDs()); s != "" {
+		if s := suggest.Nearest(model, cat.IDs()); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		return "", imagecheck.Spec{}, nil, usagef("%s (see preflight models)", msg)
 	}
-	fs, ok := m.Spec(field, nil)
-	if ok && fs.Items != nil {
-		fs = *fs.Items
+	cs := m.Plan().CaseFor(nil)
+	var fs catalog.FieldSpec
+	f := cs.Field(m, field)
+	ok = f != nil
+	if ok {
+		fs = f.FieldSpec
+		if f.Items != nil {
+			fs = f.Items.FieldSpec
+		}
 	}
 	if !ok || fs.Type != "url" || (fs.Media != "" && fs.Media != "image" && fs.Media != "mask") {
 		return "", imagecheck.Spec{}, nil, usagef("model %s has no image field %q", m.ID, field)
@@ -185,7 +192,7 @@ func fixTarget(model, field string) (string, imagecheck.Spec, []string, error) {
 		spec.NoAlpha = *fs.NoAlpha
 	}
 	var ratios []string
-	if ar, ok := m.Spec("aspect_ratio", nil); ok {
+	if ar := cs.Field(m, "aspect_ratio"); ar != nil {
 		for _, v := range ar.Enum {
 			if s, ok := v.(string); ok {
 				ratios = append(ratios, s)
@@ -202,8 +209,7 @@ func (c *Command) readImage(ctx context.Context, in string, nf *networkFlags) ([
 		// lint's checker, so the address guard, --allow-host, the proxy
 		// settings and the timeouts are the same; only its cache and
 		// progress go unused.
-		_, nr := nf.checker(ctx, c.Getenv, nil)
-		defer nr.cancel()
+		nr := nf.checker(c.Getenv, nil)
 		if nf.deadline > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, nf.deadline)

@@ -10,6 +10,7 @@ import (
 	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
 
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -111,7 +112,7 @@ func TestPromptAgreesWithLint(t *testing.T) {
 		strings.Repeat("x", 501), strings.Repeat("x", 801), strings.Repeat("x", 1001), strings.Repeat("x", 1501),
 		strings.Repeat("x", 2001), strings.Repeat("x", 2501), strings.Repeat("x", 5001), strings.Repeat("日", 2600),
 		strings.Repeat("x", 10001), strings.Repeat("x", 20001), "a cat --ar 16:9"}
-	cat := validate.DefaultCatalog()
+	cat := catalog.Default()
 	checked := 0
 	for _, m := range cat.Models {
 		modes := []string{""}

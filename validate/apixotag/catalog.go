@@ -1,8 +1,8 @@
 package apixotag
 
 import (
+	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/promptcheck"
-	"github.com/preflight-dev/preflight/validate"
 )
 
 // This file holds the package's only reads of the model catalog.
@@ -10,7 +10,7 @@ import (
 // modelID returns the canonical ID for a canonical or accepted alternative
 // model ID, or "" for one the API does not accept.
 func modelID(id string) string {
-	cat := validate.DefaultCatalog()
+	cat := catalog.Default()
 	if m, ok := cat.Model(id); ok {
 		return m.ID
 	}
@@ -40,7 +40,7 @@ type promptFacts struct {
 // documented defaults), as lint resolves it for a request.
 func readPrompt(id, mode string) promptFacts {
 	var pf promptFacts
-	m, ok := validate.DefaultCatalog().Model(id)
+	m, ok := catalog.Default().Model(id)
 	if !ok {
 		return pf
 	}
@@ -48,9 +48,14 @@ func readPrompt(id, mode string) promptFacts {
 	if mode != "" {
 		values = map[string]any{"mode": mode}
 	}
-	fs, ok := m.Spec("prompt", values)
+	cs := m.Plan().CaseFor(values)
+	f := cs.Field(m, "prompt")
+	var fs catalog.FieldSpec
+	if f != nil {
+		fs = f.FieldSpec
+	}
 	switch {
-	case !ok:
+	case f == nil:
 	case fs.Forbidden != nil && *fs.Forbidden:
 		pf.refused = stated(fs.Level)
 	default:
@@ -66,35 +71,28 @@ func readPrompt(id, mode string) promptFacts {
 			pf.lim.MaxBytes = *fs.MaxBytes
 		}
 		pf.required = (fs.Required != nil && *fs.Required) || pf.lim.MinChars > 0
-		pf.stated = statedLevels(m, values)
+		pf.stated = statedLevels(f)
 	}
 	return pf
 }
 
-func stated(l validate.Level) bool { return l == "" || l == validate.LevelStated }
+func stated(l catalog.Level) bool { return l.Stated() }
 
 // statedLevels finds, as lint does, the layer behind each prompt rule:
 // the length and byte limits and the strip marker come from the last layer
 // that sets them, everything else from the base spec.
-func statedLevels(m *validate.Model, values map[string]any) map[promptcheck.Kind]bool {
-	base := m.Fields["prompt"]
+func statedLevels(f *catalog.Field) map[promptcheck.Kind]bool {
 	out := map[promptcheck.Kind]bool{}
 	for k := promptcheck.Empty; k <= promptcheck.Stripped; k++ {
-		out[k] = stated(base.Level)
+		out[k] = stated(f.Layers[0].Spec.Level)
 	}
-	for _, v := range m.Variants {
-		o := v.Fields["prompt"]
-		if o == nil || !m.Holds(v, values) {
-			continue
-		}
-		for k, set := range map[promptcheck.Kind]bool{
-			promptcheck.TooShort: o.MinLength != nil, promptcheck.TooLong: o.MaxLength != nil,
-			promptcheck.TooManyBytes: o.MaxBytes != nil, promptcheck.Stripped: o.StripFrom != "",
-		} {
-			if set {
-				out[k] = stated(o.Level)
-			}
-		}
+	for k, has := range map[promptcheck.Kind]func(*catalog.FieldSpec) bool{
+		promptcheck.TooShort:     func(s *catalog.FieldSpec) bool { return s.MinLength != nil },
+		promptcheck.TooLong:      func(s *catalog.FieldSpec) bool { return s.MaxLength != nil },
+		promptcheck.TooManyBytes: func(s *catalog.FieldSpec) bool { return s.MaxBytes != nil },
+		promptcheck.Stripped:     func(s *catalog.FieldSpec) bool { return s.StripFrom != "" },
+	} {
+		out[k] = stated(f.Origin(has).Spec.Level)
 	}
 	return out
 }

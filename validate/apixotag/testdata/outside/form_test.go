@@ -12,7 +12,7 @@ func TestBind(t *testing.T) {
 	}{
 		{`{"model":"kling-2-6","prompt":"a corgi surfing","image_urls":["https://cdn.example.com/a.png"]}`, nil},
 		{`{"model":"kling-2-6","prompt":"` + strings.Repeat("x", 1001) + `"}`,
-			[]string{"prompt: prompt is 1,001 characters; at most 1,000 allowed (the excess starts at byte offset 1,000) (kling-2-6)"}},
+			[]string{"prompt: prompt is 1,001 characters; at most 1,000 allowed (the excess starts at character 1,001) (kling-2-6)"}},
 		{`{"model":"kling26","prompt":"a corgi","image_urls":["http://localhost/a.png"]}`, []string{
 			`model: unknown model "kling26"; did you mean "kling-2-6"?`,
 			`image_urls[0]: invalid image URL "http://localhost/a.png": `}},

@@ -144,9 +144,8 @@ func (c *Command) runProxy(ctx context.Context, f *proxyFlags) error {
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		checker, nr := nf.checker(ctx, getenv, nil)
-		defer nr.cancel()
-		v.Network = checker
+		nr := nf.checker(getenv, nil)
+		v.Network, v.NetworkDeadline = nr.checker, nr.deadline
 	}
 	reg := prometheus.NewRegistry()
 	if err := proxy.RegisterRuntime(reg); err != nil {

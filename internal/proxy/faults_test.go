@@ -1,17 +1,22 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/jpeg"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/imagecheck"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -271,38 +276,63 @@ func TestShutdownCutsRequestsAfterTimeout(t *testing.T) {
 	}
 }
 
-// blockingChecker is a URLChecker that holds every check until released or
-// its context ends.
+// blockingChecker is an imagecheck.Checker in front of a loopback image
+// server that holds every fetch until released or cancelled; unverified
+// makes it answer 503, so checks end unverified.
 type blockingChecker struct {
-	started chan struct{}
-	release chan struct{}
-	result  validate.URLResult
+	started    chan struct{}
+	release    chan struct{}
+	unverified bool
+	checker    *imagecheck.Checker
 }
 
-func (b *blockingChecker) CheckURLs(ctx context.Context, jobs []validate.URLJob) []validate.URLResult {
-	b.started <- struct{}{}
-	select {
-	case <-b.release:
-	case <-ctx.Done():
+// urlBody names the image of the last blockingChecker made.
+var urlBody string
+
+func newBlockingChecker(t *testing.T, unverified bool) *blockingChecker {
+	t.Helper()
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
 	}
-	out := make([]validate.URLResult, len(jobs))
-	for i := range out {
-		out[i] = b.result
+	b := &blockingChecker{started: make(chan struct{}, 64), release: make(chan struct{}), unverified: unverified}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case b.started <- struct{}{}:
+		default:
+		}
+		select {
+		case <-b.release:
+		case <-r.Context().Done():
+			return
+		}
+		if b.unverified {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(img.Bytes())
+	}))
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	b.checker = &imagecheck.Checker{AllowHosts: []string{strings.TrimPrefix(srv.URL, "http://")}}
+	if unverified {
+		// Give up on the 503s quickly; a blocked fetch keeps the default
+		// budget, so only the caller's deadline ends it.
+		b.checker.RetryBudget, b.checker.RetryDelay = 50*time.Millisecond, 5*time.Millisecond
 	}
-	return out
+	urlBody = `{"input":{"mode":"image-to-image","prompt":"a fox","image_urls":["` + srv.URL + `/fox.jpg"]}}`
+	return b
 }
 
-// networkValidator checks media URLs with c: the one place these tests
-// depend on how a Validator takes its network checker.
-func networkValidator(c validate.URLChecker) *validate.Validator {
-	return &validate.Validator{Network: c}
+// networkValidator checks media URLs with b's checker: the one place these
+// tests depend on how a Validator takes its network checker.
+func networkValidator(b *blockingChecker) *validate.Validator {
+	return &validate.Validator{Network: b.checker}
 }
-
-const urlBody = `{"input":{"mode":"image-to-image","prompt":"a fox","image_urls":["https://example.com/fox.jpg"]}}`
 
 func TestCheckCap(t *testing.T) {
 	api := newFakeAPI(t)
-	bc := &blockingChecker{started: make(chan struct{}, 4), release: make(chan struct{})}
+	bc := newBlockingChecker(t, false)
 	tp := newTestProxy(t, api.URL, Config{
 		Validator: networkValidator(bc),
 		MaxChecks: 1, QueueTimeout: 50 * time.Millisecond,
@@ -337,7 +367,7 @@ func TestCheckCap(t *testing.T) {
 
 func TestCheckTimeout(t *testing.T) {
 	api := newFakeAPI(t)
-	bc := &blockingChecker{started: make(chan struct{}, 4), release: make(chan struct{})}
+	bc := newBlockingChecker(t, false)
 	tp := newTestProxy(t, api.URL, Config{
 		Validator:    networkValidator(bc),
 		CheckTimeout: 100 * time.Millisecond,
@@ -359,8 +389,7 @@ func TestCheckTimeout(t *testing.T) {
 
 func TestUnverifiedCounted(t *testing.T) {
 	api := newFakeAPI(t)
-	bc := &blockingChecker{started: make(chan struct{}, 4), release: make(chan struct{}),
-		result: validate.URLResult{Unverified: true, Problems: []validate.URLProblem{{Rule: "url-unverified", Severity: validate.SeverityWarning, Message: "timed out"}}}}
+	bc := newBlockingChecker(t, true)
 	close(bc.release)
 	tp := newTestProxy(t, api.URL, Config{Validator: networkValidator(bc)})
 	if resp, _ := tp.do(t, http.MethodPost, genPath, urlBody, nil); resp.StatusCode != 200 {

@@ -7,8 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/preflight-dev/preflight/validate"
 )
 
 // Exit codes, as actionlint and shellcheck use them: findings apart from
@@ -91,7 +95,7 @@ failure code or HTTP status it predicts, its place in the file, and the fix.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{suggestFlag(cmd, err)} })
 	root.AddCommand(c.newLint())
 	root.AddCommand(c.newModels())
 	root.AddCommand(c.newExplain())
@@ -99,6 +103,8 @@ failure code or HTTP status it predicts, its place in the file, and the fix.`,
 	root.AddCommand(c.newConfig(), c.newSchema())
 	root.AddCommand(c.newFixImage())
 	root.AddCommand(c.newProxy())
+	root.AddCommand(c.newRules())
+	addCompletions(root)
 	usageArgs(root)
 	return root
 }
@@ -135,4 +141,25 @@ func usageArgs(cmd *cobra.Command) {
 			return nil
 		}
 	}
+}
+
+// suggestFlag adds the nearest flag name to an unknown-flag error:
+// "unknown flag: --formt (did you mean --format?)".
+func suggestFlag(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, "unknown flag: --")
+	if !ok {
+		return err
+	}
+	name, _, _ = strings.Cut(name, "=")
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	if best := validate.Nearest(name, names); best != "" {
+		return fmt.Errorf("%w (did you mean --%s?)", err, best)
+	}
+	return err
 }

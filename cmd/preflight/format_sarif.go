@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,6 +105,7 @@ type sarifPrinter struct {
 	ruleIdx map[string]int
 	n       int
 	begun   bool
+	fp      fingerprinter
 }
 
 func newSARIFPrinter(w io.Writer, base string) *sarifPrinter {
@@ -207,7 +206,9 @@ func (p *sarifPrinter) file(res runner.Result) error {
 func (p *sarifPrinter) result(f validate.Finding) sarifResult {
 	rel := relPath(p.base, f.File)
 	text := f.Message + "."
-	if pred := f.Predicts(); pred != "" {
+	if pred := f.Predicts(); pred != "" && f.Severity == validate.SeverityWarning {
+		text += " The API may answer " + pred + "."
+	} else if pred != "" {
 		text += " The API would answer " + pred + "."
 	}
 	if f.Fix != "" {
@@ -226,16 +227,9 @@ func (p *sarifPrinter) result(f validate.Finding) sarifResult {
 			ArtifactLocation: sarifArtifact{URI: uriOf(rel), URIBaseID: "%SRCROOT%"},
 			Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 1)},
 		}}},
-		PartialFingerprints: map[string]string{fingerprintKey: fingerprint(rel, f.Pointer, f.Rule)},
+		PartialFingerprints: map[string]string{fingerprintKey: p.fp.of(rel, f)},
 		Properties:          sarifResultProps{Pointer: f.Pointer, Model: f.Model, Predicts: f.Predicts()},
 	}
-}
-
-// fingerprint identifies a finding by file, JSON pointer and rule, not by
-// line, so code-scanning alerts survive reformatting of the file.
-func fingerprint(file, pointer, rule string) string {
-	h := sha256.Sum256([]byte(file + "\x00" + pointer + "\x00" + rule))
-	return hex.EncodeToString(h[:])
 }
 
 func sarifLevel(s validate.Severity) string {

@@ -210,7 +210,7 @@ func TestSARIFFingerprintSurvivesReformat(t *testing.T) {
 	if line1 == line2 {
 		t.Fatalf("setup: both on line %d", line1)
 	}
-	if fp1 != fp2 || fp1 != fingerprint("req.json", "/input/prompt", "prompt-empty") {
+	if fp1 != fp2 || fp1 != (&fingerprinter{}).of("req.json", validate.Finding{File: "req.json", Pointer: "/input/prompt", Rule: "prompt-empty"}) {
 		t.Errorf("fingerprints %s and %s differ", fp1, fp2)
 	}
 }

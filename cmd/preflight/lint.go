@@ -29,12 +29,12 @@ type lintFlags struct {
 	network       networkFlags
 	outputs       []string    // --output FORMAT=PATH, see output.go
 	cfg           configFlags // --config, --baseline, see config.go
+	ux            uxFlags     // --select, --quiet, --statistics, ..., see lint_ux.go
 }
 
 // formats maps each --format name to its printer. Printers are written one
 // per file (format_*.go) and register here.
 var formats = map[string]func(w io.Writer, c *Command, f *lintFlags) printer{
-	"text": func(w io.Writer, c *Command, f *lintFlags) printer { return newTextPrinter(w, c.useColor(f.color)) },
 	"json": func(w io.Writer, _ *Command, _ *lintFlags) printer { return newJSONPrinter(w) },
 }
 
@@ -81,6 +81,7 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "also write FORMAT to PATH, as FORMAT=PATH (repeatable; PATH - is standard output)")
 	f.network.register(fl)
 	f.cfg.register(fl)
+	f.ux.register(fl)
 	return cmd
 }
 
@@ -125,6 +126,10 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 			return usagef("unknown --model %q%s (see preflight models)", f.model, suggest.DidYouMean(f.model, stage.catalog().IDs()))
 		}
 	}
+	stdin, err := c.setupUX(f, stage, args)
+	if err != nil {
+		return err
+	}
 	files, err := f.selection(stage.cfg).Expand(cmd.Context(), args)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, runner.ErrNoFiles) {
@@ -142,7 +147,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	var nr *netRun
 	if !f.offline {
 		var progress io.Writer
-		if c.IsTerminal(c.Stderr) && f.format != "json" {
+		if c.IsTerminal(c.Stderr) && f.format != "json" && !f.ux.quiet {
 			progress = c.Stderr // a TTY only: nothing reaches a pipe
 		}
 		nr = f.network.checker(c.Getenv, progress)
@@ -160,7 +165,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	}
 	var sum summary
 	var failures []error
-	err = r.Run(cmd.Context(), files, c.Stdin, f.stdinFilename, func(res runner.Result) error {
+	err = r.Run(cmd.Context(), files, stdin, f.stdinFilename, func(res runner.Result) error {
 		res = stage.file(res)
 		if !res.Partial {
 			sum.Files++ // a large JSONL file arrives in chunks
@@ -203,6 +208,10 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		return nil // recording a baseline accepts what it records
 	}
 	if expectFailed || sum.Errors > 0 || (f.failLevel == "warning" && sum.Warnings > 0) {
+		return exitError{ExitFindings}
+	}
+	if f.ux.tooManyWarnings(sum.Warnings) {
+		fmt.Fprintln(c.Stderr, maxWarningsNote(sum.Warnings, f.ux.maxWarnings))
 		return exitError{ExitFindings}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/preflight-dev/preflight/internal/runner"
+	"github.com/preflight-dev/preflight/validate"
 )
 
 // outputSpec is one --output FORMAT=PATH; PATH "-" is standard output.
@@ -61,13 +62,21 @@ func (c *Command) openOutputs(specs []outputSpec, stdout io.Writer, f *lintFlags
 	fo := &fanOut{}
 	for _, s := range specs {
 		if s.path == "-" {
-			fo.targets = append(fo.targets, target{p: formats[s.format](stdout, c, f)})
+			var p printer
+			if f.ux.statistics {
+				p = newStatsPrinter(stdout, f.ux.quiet)
+			} else {
+				p = formats[s.format](stdout, c, f)
+			}
+			fo.targets = append(fo.targets, target{p: p})
 			continue
 		}
+		// An output file that cannot be created is an I/O failure (exit 3),
+		// not a misuse of the command line.
 		file, err := os.Create(s.path)
 		if err != nil {
 			fo.close()
-			return nil, usageError{fmt.Errorf("--output %s=%s: %w", s.format, s.path, err)}
+			return nil, fmt.Errorf("--output %s=%s: %w", s.format, s.path, err)
 		}
 		buf := bufio.NewWriterSize(file, 64<<10)
 		ff := *f
@@ -89,7 +98,16 @@ type target struct {
 	file *os.File
 }
 
+// file cleans the findings' strings for output (sanitize.go) and forwards
+// them. res.File stays as given, for the printers that read the source.
 func (fo *fanOut) file(res runner.Result) error {
+	if len(res.Findings) > 0 {
+		clean := make([]validate.Finding, len(res.Findings))
+		for i, f := range res.Findings {
+			clean[i] = cleanFinding(f)
+		}
+		res.Findings = clean
+	}
 	for _, t := range fo.targets {
 		if err := t.p.file(res); err != nil {
 			return err

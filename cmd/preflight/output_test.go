@@ -41,9 +41,10 @@ func TestOutputBadPath(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	writeFile(t, dir, "bad.json", `{"model":"nano-banana","input":{"prompt":""}}`)
-	// A bad path is a usage error, reported before any check runs.
+	// A path that cannot be created is an I/O failure (exit 3, no usage
+	// hint), reported before any check runs.
 	code, out, errOut := run(t, "", nil, "lint", "--offline", "-o", "json=missing/r.json", "bad.json")
-	if code != ExitUsage || !strings.Contains(errOut, "missing/r.json") || out != "" {
+	if code != ExitFailure || !strings.Contains(errOut, "missing/r.json") || strings.Contains(errOut, "--help") || out != "" {
 		t.Errorf("bad --output path: exit %d, stdout %q, stderr %s", code, out, errOut)
 	}
 }

@@ -42,7 +42,9 @@ func githubCommand(base string, f validate.Finding) string {
 		cmd = "warning"
 	}
 	msg := f.Message
-	if pred := f.Predicts(); pred != "" {
+	if pred := f.Predicts(); pred != "" && f.Severity == validate.SeverityWarning {
+		msg += " (may fail: " + pred + ")"
+	} else if pred != "" {
 		msg += " (" + pred + ")"
 	}
 	if f.Fix != "" {

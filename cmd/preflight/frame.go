@@ -61,6 +61,9 @@ func frame(lineNo int, line string, col, endCol int, paint func(string) string) 
 	total := 0
 	for i, r := range runes {
 		cells[i] = runeCells(r)
+		if i > 0 && runes[i-1] == 0x200d {
+			cells[i] = 0 // joined into the emoji before the ZWJ, one glyph
+		}
 		total += cells[i]
 	}
 	cells[len(runes)] = 1 // room for a caret past the end

@@ -77,11 +77,13 @@ func (c *Command) Main(args []string) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+		fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(err.Error()))
 		fmt.Fprintln(c.Stderr, "Run 'preflight --help' for usage.")
 		return ExitUsage
 	}
-	fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+	// Errors name files and echo input: escaped like findings, since
+	// standard error lands in the same CI log (see sanitize.go).
+	fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(err.Error()))
 	return ExitFailure
 }
 

@@ -154,3 +154,12 @@ func FuzzPrinters(f *testing.F) {
 		}
 	})
 }
+
+// Errors on standard error are escaped too: it is the same CI log.
+func TestErrorHygiene(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, _, errOut := run(t, "", nil, "lint", "--offline", "no\n::error file=x::forged.json")
+	if code != ExitUsage || strings.Contains(errOut, "\n::error") || !strings.Contains(errOut, `no\n::error`) {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+}

@@ -16,13 +16,14 @@ import (
 //
 // It is chosen by default when GITHUB_ACTIONS=true and --format is not given.
 type githubPrinter struct {
-	w    io.Writer
-	base string
+	w     io.Writer
+	base  string
+	quiet bool // no summary line
 }
 
 func init() {
-	formats["github"] = func(w io.Writer, c *Command, _ *lintFlags) printer {
-		return &githubPrinter{w: w, base: c.pathBase()}
+	formats["github"] = func(w io.Writer, c *Command, f *lintFlags) printer {
+		return &githubPrinter{w: w, base: c.pathBase(), quiet: f.ux.quiet}
 	}
 }
 
@@ -70,6 +71,9 @@ func escapeData(s string) string { return dataEscaper.Replace(s) }
 func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
 
 func (p *githubPrinter) finish(s summary) error {
+	if p.quiet {
+		return nil
+	}
 	_, err := fmt.Fprintf(p.w, "preflight: %s, %s in %s (%s)\n", plural(s.Errors, "error"),
 		plural(s.Warnings, "warning"), plural(s.Files, "file"), plural(s.Requests, "request"))
 	return err

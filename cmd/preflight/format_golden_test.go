@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/validate"
 )
 
 // checkGolden compares got with the file golden, or rewrites it with
@@ -131,5 +134,32 @@ func TestFrame(t *testing.T) {
 	}
 	if got := frame(1, "short", 40, 0, plain); got != "" {
 		t.Errorf("column beyond the line kept: %q", got)
+	}
+}
+
+// Once validate.Finding has EndLine and EndColumn (span findings such as
+// the excess of an overlong prompt), the frame underlines the span.
+func TestFrameFindingSpan(t *testing.T) {
+	f := validate.Finding{Line: 1, Column: 7}
+	v := reflect.ValueOf(&f).Elem()
+	el, ec := v.FieldByName("EndLine"), v.FieldByName("EndColumn")
+	if !el.IsValid() || !ec.IsValid() {
+		t.Skip("validate.Finding has no EndLine/EndColumn yet; TestFrame covers spans given directly")
+	}
+	el.SetInt(1)
+	ec.SetInt(10)
+	if l, c := findingEnd(f); l != 1 || c != 10 {
+		t.Fatalf("findingEnd = %d, %d", l, c)
+	}
+	dir := t.TempDir()
+	p := writeFile(t, dir, "r.json", `{"p": "abcdefgh"}`+"\n")
+	f.File, f.Rule, f.Severity, f.Message = p, "prompt-too-long", validate.SeverityError, "too long"
+	var buf bytes.Buffer
+	tp := &textPrinter{w: &buf, src: &frameSource{}}
+	if err := tp.file(validate.FileResult{File: p, Findings: []validate.Finding{f}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\n    |       ^^^\n") {
+		t.Errorf("span not underlined:\n%s", buf.String())
 	}
 }

@@ -153,3 +153,35 @@ func TestJUnitStructure(t *testing.T) {
 		t.Errorf("JSONL cases: %+v", c)
 	}
 }
+
+// The README's GitLab CI job, run as its script line says: both reports
+// are written and parse.
+func TestReadmeGitLabSnippet(t *testing.T) {
+	var args []string
+	for _, line := range strings.Split(readmeFence(t, "gitlab-ci"), "\n") {
+		if cmd, ok := strings.CutPrefix(strings.TrimSpace(line), "- preflight "); ok {
+			args = strings.Fields(cmd)
+		}
+	}
+	if len(args) == 0 {
+		t.Fatal("no `- preflight ...` line in the job")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeFile(t, dir, "fixtures/bad.json", `{"model":"nano-banana","input":{"prompt":""}}`)
+	writeFile(t, dir, "fixtures/ok.json", validReq)
+	code, _, errOut := run(t, "", nil, append(args[:1:1], append([]string{"--offline"}, args[1:]...)...)...)
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var issues []gitlabIssue
+	if err := json.Unmarshal(readFile(t, "gl-code-quality.json"), &issues); err != nil || len(issues) != 1 {
+		t.Errorf("gl-code-quality.json: %v, %d issues", err, len(issues))
+	}
+	var suites struct {
+		Suites []junitSuite `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(readFile(t, "preflight.xml"), &suites); err != nil || len(suites.Suites) != 2 || suites.Suites[0].Failures != 1 {
+		t.Errorf("preflight.xml: %v, %+v", err, suites)
+	}
+}

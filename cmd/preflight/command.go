@@ -77,14 +77,32 @@ func (c *Command) Main(args []string) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(err.Error()))
+		fmt.Fprintf(c.Stderr, "preflight: %s\n", errorText(err))
 		fmt.Fprintln(c.Stderr, "Run 'preflight --help' for usage.")
 		return ExitUsage
 	}
 	// Errors name files and echo input: escaped like findings, since
 	// standard error lands in the same CI log (see sanitize.go).
-	fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(err.Error()))
+	fmt.Fprintf(c.Stderr, "preflight: %s\n", errorText(err))
 	return ExitFailure
+}
+
+// errorText is err's message escaped for standard error (sanitize.go),
+// keeping the lines of cobra's "Did you mean this?" suggestions, which
+// name our own commands.
+func errorText(err error) string {
+	msg := err.Error()
+	const dym = "\n\nDid you mean this?\n"
+	head, sugg, ok := strings.Cut(msg, dym)
+	if !ok {
+		return cleanText(msg)
+	}
+	var b strings.Builder
+	b.WriteString(cleanText(head) + dym)
+	for _, name := range strings.Fields(sugg) {
+		b.WriteString("\t" + cleanText(name) + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func (c *Command) newRoot() *cobra.Command {

@@ -191,3 +191,10 @@ func TestSARIFFingerprintsUnique(t *testing.T) {
 		t.Errorf("a repeat at one place has the same fingerprint")
 	}
 }
+
+func TestUnknownCommandSuggests(t *testing.T) {
+	code, _, errOut := run(t, "", nil, "lnit", "x.json")
+	if code != ExitUsage || !strings.Contains(errOut, "unknown command \"lnit\" for \"preflight\"\n\nDid you mean this?\n\tlint\nRun 'preflight --help'") {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/validate"
 )
@@ -162,4 +163,37 @@ func TestFrameFindingSpan(t *testing.T) {
 	if !strings.Contains(buf.String(), "\n    |       ^^^\n") {
 		t.Errorf("span not underlined:\n%s", buf.String())
 	}
+}
+
+// FuzzFrame draws frames of arbitrary lines at arbitrary columns.
+// Properties: no panic; either nothing or exactly two lines; valid UTF-8
+// without raw controls; the window bounds the width whatever the line.
+func FuzzFrame(f *testing.F) {
+	f.Add(`  "prompt": "ab",`, 13, 0)
+	f.Add("{\"p\":\"雪の🦊\u200d👩\",\"r\":\"\x1b\"}", 12, 15)
+	f.Add(strings.Repeat("é", 5000)+`"x"`, 5001, 0)
+	f.Add("\xff\xfe\r", 2, 1)
+	f.Fuzz(func(t *testing.T, line string, col, endCol int) {
+		out := frame(1, line, col, endCol, func(s string) string { return s })
+		if out == "" {
+			return
+		}
+		if n := strings.Count(out, "\n"); n != 2 || !strings.HasSuffix(out, "\n") {
+			t.Fatalf("%d lines: %q", n, out)
+		}
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8: %q", out)
+		}
+		for _, r := range strings.TrimSuffix(out, "\n") {
+			if r != '\n' && escapeRune(r) {
+				t.Fatalf("raw control %U in %q", r, out)
+			}
+		}
+		// The source window is at most frameWidth cells, plus the gutter,
+		// two ellipses and one escape or wide rune past the edge.
+		src, _, _ := strings.Cut(out, "\n")
+		if n := utf8.RuneCountInString(src); n > frameWidth+16 {
+			t.Fatalf("source line of %d runes", n)
+		}
+	})
 }

@@ -56,28 +56,35 @@ func frame(lineNo int, line string, col, endCol int, paint func(string) string) 
 		end = start + 1 // a caret past the end of the line: truncated input
 	}
 
-	// Cells of each rune as shown (escapes are wider than one cell).
-	cells := make([]int, len(runes)+1)
-	total := 0
-	for i, r := range runes {
-		cells[i] = runeCells(r)
-		if i > 0 && runes[i-1] == 0x200d {
-			cells[i] = 0 // joined into the emoji before the ZWJ, one glyph
+	// Cells of rune i as shown: escapes are wider than one cell, a rune
+	// after a ZWJ joins the glyph before it, and a caret past the end
+	// needs one. Computed on the way, so a 1 MiB line costs no table.
+	cells := func(i int) int {
+		switch {
+		case i >= len(runes):
+			return 1
+		case i > 0 && runes[i-1] == 0x200d:
+			return 0
 		}
-		total += cells[i]
+		return runeCells(runes[i])
 	}
-	cells[len(runes)] = 1 // room for a caret past the end
-
+	fits := true
+	for i, w := 0, 0; i < len(runes); i++ {
+		if w += cells(i); w > frameWidth {
+			fits = false
+			break
+		}
+	}
 	lo, hi := 0, len(runes)
-	if total > frameWidth {
+	if !fits {
 		// Put the start of the fault a third of the way into the window.
 		lo = start
-		for w := 0; lo > 0 && w+cells[lo-1] <= frameWidth/3; lo-- {
-			w += cells[lo-1]
+		for w := 0; lo > 0 && w+cells(lo-1) <= frameWidth/3; lo-- {
+			w += cells(lo - 1)
 		}
 		hi = lo
-		for w := 0; hi < len(runes) && w+cells[hi] <= frameWidth; hi++ {
-			w += cells[hi]
+		for w := 0; hi < len(runes) && w+cells(hi) <= frameWidth; hi++ {
+			w += cells(hi)
 		}
 	}
 	var src, mark strings.Builder
@@ -91,7 +98,7 @@ func frame(lineNo int, line string, col, endCol int, paint func(string) string) 
 		if i >= start && i < end {
 			pad = "^"
 		}
-		mark.WriteString(strings.Repeat(pad, cells[i]))
+		mark.WriteString(strings.Repeat(pad, cells(i)))
 	}
 	if hi < len(runes) {
 		src.WriteString("…")

@@ -31,8 +31,6 @@ type textPrinter struct {
 	src     *frameSource // nil: no frames
 }
 
-func newTextPrinter(w io.Writer, color bool) *textPrinter { return &textPrinter{w: w, color: color} }
-
 func init() {
 	formats["text"] = func(w io.Writer, c *Command, f *lintFlags) printer {
 		return &textPrinter{w: w, color: c.useColor(f.color), quiet: f.ux.quiet, src: f.ux.src}

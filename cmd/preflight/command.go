@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/preflight-dev/preflight/internal/suggest"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -91,6 +92,20 @@ func (c *Command) Main(args []string) int {
 // keeping the lines of cobra's "Did you mean this?" suggestions, which
 // name our own commands.
 func errorText(err error) string {
+	// A joined error (every problem of a config) keeps one line per
+	// error; each is escaped on its own.
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			var lines []string
+			for _, sub := range j.Unwrap() {
+				lines = append(lines, errorText(sub))
+			}
+			return strings.Join(lines, "\n")
+		}
+		if u := errors.Unwrap(e); u == nil || u.Error() != e.Error() {
+			break
+		}
+	}
 	msg := err.Error()
 	const dym = "\n\nDid you mean this?\n"
 	head, sugg, ok := strings.Cut(msg, dym)
@@ -140,7 +155,13 @@ func usageArgs(cmd *cobra.Command) {
 	if cmd.HasSubCommands() {
 		cmd.Args = func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+				var names []string
+				for _, sub := range cmd.Commands() {
+					if sub.IsAvailableCommand() {
+						names = append(names, sub.Name())
+					}
+				}
+				return usagef("unknown command %q for %q%s", args[0], cmd.CommandPath(), suggest.DidYouMean(args[0], names))
 			}
 			return nil
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -157,7 +158,7 @@ func TestFrameFindingSpan(t *testing.T) {
 	f.File, f.Rule, f.Severity, f.Message = p, "prompt-too-long", validate.SeverityError, "too long"
 	var buf bytes.Buffer
 	tp := &textPrinter{w: &buf, src: &frameSource{}}
-	if err := tp.file(validate.FileResult{File: p, Findings: []validate.Finding{f}}); err != nil {
+	if err := tp.file(runner.Result{File: p, Findings: []validate.Finding{f}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "\n    |       ^^^\n") {

@@ -194,7 +194,7 @@ func TestSARIFFingerprintsUnique(t *testing.T) {
 
 func TestUnknownCommandSuggests(t *testing.T) {
 	code, _, errOut := run(t, "", nil, "lnit", "x.json")
-	if code != ExitUsage || !strings.Contains(errOut, "unknown command \"lnit\" for \"preflight\"\n\nDid you mean this?\n\tlint\nRun 'preflight --help'") {
+	if code != ExitUsage || !strings.Contains(errOut, "unknown command \"lnit\" for \"preflight\" (did you mean \"lint\"?)\nRun 'preflight --help'") {
 		t.Errorf("exit %d: %q", code, errOut)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/preflight-dev/preflight/internal/runner"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -60,7 +61,7 @@ func TestOutputHygiene(t *testing.T) {
 	raw := []string{"\x1b", "\u0085", "\x7f", "\u202e", "\n::error file=forged"}
 	for _, format := range []string{"text", "concise", "json", "sarif", "github", "junit", "gitlab"} {
 		t.Run(format, func(t *testing.T) {
-			code, out, errOut := run(t, "", nil, "lint", "--offline", "--format", format, name)
+			code, out, errOut := run(t, "", nil, "lint", "--offline", "--max-request-bytes", "4194304", "--format", format, name)
 			if code != ExitFindings {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -109,7 +110,7 @@ func FuzzPrinters(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file, msg, pointer, fix string, line, col int) {
 		fd := validate.Finding{File: file, Line: line, Column: col, Pointer: pointer, Rule: "field-enum",
 			Severity: validate.SeverityError, HTTPStatus: 400, Message: msg, Fix: fix, Model: "nano-banana"}
-		res := validate.FileResult{File: file, Requests: 1, Findings: []validate.Finding{fd, fd}}
+		res := runner.Result{File: file, Requests: 1, Findings: []validate.Finding{fd, fd}}
 		sum := summary{Files: 1, Requests: 1, Errors: 2}
 		c := &Command{Getenv: func(string) string { return "" }}
 		lf := &lintFlags{color: "never"}

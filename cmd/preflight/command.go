@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/preflight-dev/preflight/internal/suggest"
-	"github.com/preflight-dev/preflight/validate"
 )
 
 // Exit codes, as actionlint and shellcheck use them: findings apart from
@@ -199,7 +198,7 @@ func suggestFlag(cmd *cobra.Command, err error) error {
 			names = append(names, f.Name)
 		}
 	})
-	if best := validate.Nearest(name, names); best != "" {
+	if best := suggest.Nearest(name, names); best != "" {
 		return fmt.Errorf("%w (did you mean --%s?)", err, best)
 	}
 	return err

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/preflight-dev/preflight/validate"
+	"github.com/preflight-dev/preflight/internal/catalog"
 )
 
 // Shell completion. cobra generates the bash, zsh, fish and PowerShell
@@ -79,7 +79,7 @@ func completeRuleList(_ *cobra.Command, _ []string, toComplete string) ([]string
 
 // modelIDs lists the catalog's model IDs and accepted aliases.
 func modelIDs() []string {
-	cat := validate.DefaultCatalog()
+	cat := catalog.Default()
 	var ids []string
 	for _, m := range cat.Models {
 		ids = append(ids, m.ID)

@@ -84,10 +84,13 @@ func (p *textPrinter) file(res runner.Result) error {
 			continue
 		}
 		if line, ok := src[f.Line]; ok {
-			endLine, endCol := findingEnd(f)
-			if endLine > f.Line {
-				endCol = len(line) + 2 // to the end of this line
-			} else if endLine != 0 && endLine < f.Line {
+			// A span (Finding.EndLine/EndColumn, e.g. the excess of an
+			// overlong prompt) is underlined to its end, or to the end of
+			// this line when it goes on.
+			endCol := f.EndColumn
+			if f.EndLine > f.Line {
+				endCol = len(line) + 2
+			} else if f.EndLine < f.Line {
 				endCol = 0
 			}
 			fr := frame(f.Line, line, f.Column, endCol, func(s string) string { return p.paint(sevColor, s) })

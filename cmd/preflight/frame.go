@@ -6,14 +6,11 @@ import (
 	"errors"
 	"io"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/width"
-
-	"github.com/preflight-dev/preflight/validate"
 )
 
 // Code frames: the source line of a finding with the fault underlined, as
@@ -171,19 +168,6 @@ func tokenEnd(rs []rune, i int) int {
 		return j
 	}
 	return i + 1
-}
-
-// findingEnd returns the end of a finding's span (Finding.EndLine and
-// EndColumn, when the validate package has them and they are set), else
-// 0, 0. Looked up by name so this file builds before and after the span
-// fields exist.
-func findingEnd(f validate.Finding) (line, col int) {
-	v := reflect.ValueOf(f)
-	el, ec := v.FieldByName("EndLine"), v.FieldByName("EndColumn")
-	if !el.IsValid() || !ec.IsValid() || !el.CanInt() || !ec.CanInt() {
-		return 0, 0
-	}
-	return int(el.Int()), int(ec.Int())
 }
 
 // frameSource reads the lines frames need. Files arrive in order and a

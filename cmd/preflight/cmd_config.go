@@ -64,14 +64,15 @@ func (c *Command) verifyConfig(path string) bool {
 		var ces config.ConfigErrors
 		var ce *config.ConfigError
 		switch {
+		// Problems quote the file: escaped like findings (sanitize.go).
 		case errors.As(err, &ces):
 			for _, e := range ces {
-				fmt.Fprintln(c.Stderr, e)
+				fmt.Fprintln(c.Stderr, cleanText(e.Error()))
 			}
 		case errors.As(err, &ce):
-			fmt.Fprintln(c.Stderr, ce)
+			fmt.Fprintln(c.Stderr, cleanText(ce.Error()))
 		default:
-			fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+			fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(err.Error()))
 		}
 		return false
 	}

@@ -75,6 +75,15 @@ func (c *Command) loadConfig(path string, noConfig, trust bool) (*config.Config,
 	}
 	cfg, err := config.LoadConfig(path)
 	if err != nil {
+		// Every problem of the file, one line each (errorText).
+		var ces config.ConfigErrors
+		if errors.As(err, &ces) {
+			errs := make([]error, len(ces))
+			for i, e := range ces {
+				errs[i] = fmt.Errorf("config: %w", e)
+			}
+			return nil, usageError{errors.Join(errs...)}
+		}
 		return nil, usageError{fmt.Errorf("config: %w", err)}
 	}
 	if !trust {
@@ -260,10 +269,18 @@ func (s *lintStage) finish(c *Command) (failed bool, err error) {
 			continue
 		}
 		failed = true
-		fmt.Fprintf(c.Stderr, "preflight: %s\n", r)
+		// The diff names files and patterns from input and the findings
+		// echo it: escaped like every other output (sanitize.go), each
+		// line on its own.
+		for i, line := range strings.Split(r.String(), "\n") {
+			if i == 0 {
+				line = "preflight: " + line
+			}
+			fmt.Fprintf(c.Stderr, "%s\n", cleanText(line))
+		}
 		for _, f := range st.unexpected {
 			if slices.Contains(r.Unexpected, f.Rule) {
-				fmt.Fprintf(c.Stderr, "    %s\n", f)
+				fmt.Fprintf(c.Stderr, "    %s\n", cleanFinding(f))
 			}
 		}
 	}

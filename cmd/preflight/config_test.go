@@ -78,3 +78,33 @@ func TestNetworkConfigUnderFlags(t *testing.T) {
 		t.Errorf("got %+v offline=%v", f.network, f.offline)
 	}
 }
+
+// Every problem of a config is listed, one line each, by `config verify`
+// and by lint; text from the file is escaped.
+func TestConfigEveryProblemEscaped(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "c.yaml", "version: 1\nrules:\n  \"\\e[31mx\": off\n  prompt-empty: mute\nnetwork:\n  timeot: 5s\n")
+	code, _, stderr := run(t, "", nil, "config", "verify", p)
+	want := p + ":3:3: unknown rule \"\\x1b[31mx\"\n" +
+		p + ":4:17: rule prompt-empty: severity \"mute\" is not off, warning or error\n" +
+		p + ":6:3: unknown field \"timeot\"\n"
+	if code != ExitUsage || stderr != want {
+		t.Errorf("config verify: exit %d, stderr\n%s\nwant\n%s", code, stderr, want)
+	}
+	code, _, stderr = run(t, "", nil, "lint", "--offline", "--config", p, "-")
+	if code != ExitUsage || strings.Count(stderr, "\nconfig: ") != 2 || strings.Contains(stderr, "\x1b") {
+		t.Errorf("lint: exit %d, stderr\n%s", code, stderr)
+	}
+}
+
+// The expectation diff names files from input: escaped, like findings.
+func TestExpectDiffEscaped(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "g/a\x1b[1mb.json", `{"model":"nano-banana","input":{"prompt":"\u001b[31m"}}`)
+	cfg := writeFile(t, dir, "c.yaml", "version: 1\nexpect:\n  \"g/*.json\": [prompt-empty]\n")
+	code, _, stderr := run(t, "", nil, "lint", "--offline", "--config", cfg, filepath.Join(dir, "g"))
+	if code == ExitOK || !strings.Contains(stderr, `a\x1b[1mb.json: expectation not met`) ||
+		!strings.Contains(stderr, "+ prompt-control-char (fired, not expected)") || strings.Contains(stderr, "\x1b") {
+		t.Errorf("exit %d, stderr\n%s", code, stderr)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	yamlparser "github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 
 	"github.com/preflight-dev/preflight/internal/catalog"
 	"github.com/preflight-dev/preflight/internal/glob"
@@ -109,21 +110,41 @@ type CacheConfig struct {
 // Duration is a time.Duration written as "10s" or "1h30m".
 type Duration struct{ time.Duration }
 
-// UnmarshalYAML reads a Go duration string.
-func (d *Duration) UnmarshalYAML(b []byte) error {
+// UnmarshalYAML reads a Go duration string. It takes the node, not its
+// bytes, so that its errors have the value's position (see decodeAll).
+func (d *Duration) UnmarshalYAML(n ast.Node) error {
 	var s string
-	if err := yaml.Unmarshal(b, &s); err != nil {
+	if err := yaml.NodeToValue(n, &s); err != nil {
 		return err
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("bad duration %q (want e.g. 10s, 2m, 1h)", s)
+		return &valueError{n.GetToken(), fmt.Sprintf("bad duration %q (want e.g. 10s, 2m, 1h)", s)}
 	}
 	if v < 0 {
-		return fmt.Errorf("negative duration %q", s)
+		return &valueError{n.GetToken(), fmt.Sprintf("negative duration %q", s)}
 	}
 	d.Duration = v
 	return nil
+}
+
+// valueError is a bad value found by an UnmarshalYAML of this package,
+// with the value's token, as go-yaml's own errors have.
+type valueError struct {
+	tk  *token.Token
+	msg string
+}
+
+func (e *valueError) Error() string          { return e.msg }
+func (e *valueError) GetToken() *token.Token { return e.tk }
+func (e *valueError) GetMessage() string     { return e.msg }
+
+// tokenError is an error with the token it is about: go-yaml's errors
+// (yaml.Error) and valueError.
+type tokenError interface {
+	error
+	GetToken() *token.Token
+	GetMessage() string
 }
 
 // MarshalJSON writes the duration string.
@@ -157,6 +178,16 @@ func (es ConfigErrors) Error() string {
 		s[i] = e.Error()
 	}
 	return strings.Join(s, "\n")
+}
+
+// Unwrap gives the problems one by one, as errors.Join does, so a printer
+// can show (and escape) each on its own line.
+func (es ConfigErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
 }
 
 // MaxFileBytes bounds a config file: a config is a few kilobytes, and
@@ -203,11 +234,11 @@ func ParseConfig(data []byte, name string) (*Config, error) {
 	if root == nil {
 		return nil, &ConfigError{File: name, Msg: "empty config; it needs at least version: 1"}
 	}
-	if err := decode(root, c); err != nil {
-		return nil, yamlError(name, err)
+	errs, dropped, decoded := decodeAll(name, root, c)
+	chk := configChecker{c: c, name: name, root: root, errs: errs, dropped: dropped}
+	if decoded {
+		chk.check()
 	}
-	chk := configChecker{c: c, name: name, root: root}
-	chk.check()
 	if len(chk.errs) > 0 {
 		slices.SortStableFunc(chk.errs, func(a, b *ConfigError) int {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
@@ -229,8 +260,153 @@ func decode(root ast.Node, c *Config) (err error) {
 	return yaml.NodeToValue(root, c, yaml.Strict())
 }
 
+// maxDecodeErrors bounds the decode passes of decodeAll, each of which
+// finds one more problem: a config with more is listed up to this many.
+const maxDecodeErrors = 20
+
+// decodeAll decodes root into c and returns every problem the decoder
+// finds (unknown keys, values of the wrong type), not only the first, so
+// `config verify` lists them all at once. go-yaml stops at one problem
+// (and picks among unknown keys in map order), so the entry it names is
+// dropped from the tree and the decode rerun; what decodes is left in c
+// for the checks that follow (decoded), unless the decoder met a problem
+// it cannot step over. dropped holds the top-level keys removed.
+func decodeAll(name string, root ast.Node, c *Config) (errs ConfigErrors, dropped map[string]bool, decoded bool) {
+	var anchors map[string]bool // anchors inside dropped entries
+	for range maxDecodeErrors {
+		next := Config{Path: c.Path, Dir: c.Dir}
+		err := decode(root, &next)
+		if err == nil {
+			*c = next
+			return errs, dropped, true
+		}
+		var ye tokenError
+		if !errors.As(err, &ye) || ye.GetToken() == nil {
+			errs = append(errs, yamlError(name, err).(*ConfigError))
+			break
+		}
+		msg := ye.GetMessage()
+		// An alias of an anchor inside an entry dropped before is a
+		// consequence of that problem, not one more.
+		if a, ok := strings.CutPrefix(msg, "could not find alias "); !ok || !anchors[strings.Trim(a, `"`)] {
+			errs = append(errs, yamlError(name, err).(*ConfigError))
+		}
+		gone, key, ok := dropEntry(root, ye.GetToken(), strings.HasPrefix(msg, "unknown field"))
+		if !ok {
+			break // nothing to drop: the problem cannot be stepped over
+		}
+		if key != "" {
+			if dropped == nil {
+				dropped = map[string]bool{}
+			}
+			dropped[key] = true
+		}
+		ast.Walk(anchorNames(func(name string) {
+			if anchors == nil {
+				anchors = map[string]bool{}
+			}
+			anchors[name] = true
+		}), gone)
+	}
+	return errs, dropped, false
+}
+
+// anchorNames is an ast.Visitor calling itself with the name of every
+// anchor it visits.
+type anchorNames func(name string)
+
+func (f anchorNames) Visit(n ast.Node) ast.Visitor {
+	if a, ok := n.(*ast.AnchorNode); ok && a.Name != nil {
+		f(a.Name.GetToken().Value)
+	}
+	return f
+}
+
+// dropEntry removes from the tree under n the entry (mapping key and
+// value, or sequence item) the decoder's error token tk names: the entry
+// whose key is tk for an unknown key, else the outermost entry whose value
+// is at tk. It returns the entry, its key when the entry is top-level, and
+// false when no entry is at tk.
+func dropEntry(n ast.Node, tk *token.Token, byKey bool) (gone ast.Node, topKey string, ok bool) {
+	at := func(key, value ast.Node) bool {
+		if byKey {
+			return key != nil && key.GetToken() == tk
+		}
+		return valueAt(value, tk)
+	}
+	var walk func(n ast.Node, top bool) bool
+	walk = func(n ast.Node, top bool) bool {
+		switch n := n.(type) {
+		case *ast.DocumentNode:
+			return walk(n.Body, top)
+		case *ast.AnchorNode:
+			return walk(n.Value, top)
+		case *ast.TagNode:
+			return walk(n.Value, top)
+		case *ast.MappingValueNode:
+			// A one-entry mapping outside a MappingNode (go-yaml v1.19
+			// does not build one) has no list to drop from: only its
+			// value is searched.
+			return walk(n.Value, false)
+		case *ast.MappingNode:
+			for i, mv := range n.Values {
+				if at(mv.Key, mv.Value) {
+					if top {
+						topKey = keyText(mv)
+					}
+					gone = mv
+					n.Values = slices.Delete(n.Values, i, i+1)
+					return true
+				}
+			}
+			for _, mv := range n.Values {
+				if walk(mv.Value, false) {
+					return true
+				}
+			}
+		case *ast.SequenceNode:
+			for i, v := range n.Values {
+				if !byKey && valueAt(v, tk) {
+					gone = v
+					n.Values = slices.Delete(n.Values, i, i+1)
+					return true
+				}
+			}
+			for _, v := range n.Values {
+				if walk(v, false) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	ok = walk(n, true)
+	return gone, topKey, ok
+}
+
+// valueAt reports whether the value n is at tk, through an anchor or tag
+// on it; an alias is at its name too.
+func valueAt(n ast.Node, tk *token.Token) bool {
+	for n != nil {
+		if n.GetToken() == tk {
+			return true
+		}
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		case *ast.AliasNode:
+			n = v.Value
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 func yamlError(name string, err error) error {
-	var ye yaml.Error
+	var ye tokenError
 	if errors.As(err, &ye) {
 		ce := &ConfigError{File: name, Msg: ye.GetMessage()}
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
@@ -294,6 +470,9 @@ type configChecker struct {
 	name string
 	root ast.Node
 	errs ConfigErrors
+	// dropped are the top-level keys decodeAll removed for an error
+	// already in errs; their zero values are not reported again.
+	dropped map[string]bool
 }
 
 func (k *configChecker) errAt(n ast.Node, format string, a ...any) {
@@ -308,7 +487,8 @@ func (k *configChecker) errAt(n ast.Node, format string, a ...any) {
 
 func (k *configChecker) check() {
 	c := k.c
-	if c.Version != ConfigVersion {
+	decodeErrs := len(k.errs)
+	if c.Version != ConfigVersion && !k.dropped["version"] {
 		n := child(k.root, "version")
 		if n == nil {
 			k.errAt(k.root, "version: %d is required", ConfigVersion)
@@ -362,25 +542,34 @@ func (k *configChecker) check() {
 		k.errAt(child(child(k.root, "network"), "concurrency"), "network.concurrency must be at least 1")
 	}
 	// An empty list item decodes as nil; the catalog expects models.
+	emptyEntry := false
 	for i, m := range c.Models {
 		if m == nil {
 			k.errAt(seqItem(child(k.root, "models"), i), "models: entry %d is empty", i+1)
+			emptyEntry = true
 		}
 	}
 	for i, a := range c.Aliases {
 		if a == nil {
 			k.errAt(seqItem(child(k.root, "aliases"), i), "aliases: entry %d is empty", i+1)
+			emptyEntry = true
 		}
 	}
-	if len(k.errs) > 0 {
+	// The catalog checks (models:, aliases:, limits:) run beside the
+	// problems above, so every problem is listed at once, but not on
+	// what the decoder left out: they would report its consequences.
+	if decodeErrs > 0 || emptyEntry {
 		return
 	}
-	cat, err := k.buildCatalog(catalog.Default())
+	before := len(k.errs)
+	cat, err := k.buildCatalog(catalog.Default(), before)
 	if err != nil {
 		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})
 		return
 	}
-	c.catalog = cat
+	if len(k.errs) == 0 {
+		c.catalog = cat
+	}
 }
 
 // isRule reports whether id names a rule of validate.Rules.
@@ -422,8 +611,9 @@ func (k *configChecker) checkRuleLists(section string, m map[string][]string) {
 }
 
 // buildCatalog merges models: into base, then applies limits: as a last
-// variant of each limited model that holds in every mode.
-func (k *configChecker) buildCatalog(base *catalog.Catalog) (*catalog.Catalog, error) {
+// variant of each limited model that holds in every mode. Problems are
+// added to k.errs; before is how many it held already.
+func (k *configChecker) buildCatalog(base *catalog.Catalog, before int) (*catalog.Catalog, error) {
 	c := k.c
 	cat := base
 	if len(c.Models) > 0 || len(c.Aliases) > 0 {
@@ -462,7 +652,7 @@ func (k *configChecker) buildCatalog(base *catalog.Catalog) (*catalog.Catalog, e
 				k.errAt(keyNode(child(limits, id), f), "limits: %s.%s is empty", id, f)
 			}
 		}
-		if len(k.errs) > 0 {
+		if len(k.errs) > before {
 			continue
 		}
 		b, err := limitedModel(m, c.Limits[id], c.Path)
@@ -471,7 +661,7 @@ func (k *configChecker) buildCatalog(base *catalog.Catalog) (*catalog.Catalog, e
 		}
 		models = append(models, b)
 	}
-	if len(k.errs) > 0 {
+	if len(k.errs) > before {
 		return nil, nil
 	}
 	b, err := json.Marshal(map[string]any{"version": 1, "models": models})

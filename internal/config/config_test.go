@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -215,5 +216,102 @@ func TestUserFile(t *testing.T) {
 		if got := UserFile(env(tc.env)); got != tc.want {
 			t.Errorf("UserFile(%v) = %q, want %q", tc.env, got, tc.want)
 		}
+	}
+}
+
+// TestConfigListsEveryProblem: one run of `config verify` lists every
+// problem of a file, not only the first the YAML decoder meets: unknown
+// keys at any depth, values of the wrong type, bad durations, and the
+// checks that run on what decoded (rules, limits), in file order.
+func TestConfigListsEveryProblem(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown keys and rules",
+			"version: 1\nrulez:\n  foo: off\nrules:\n  prompt-emty: off\n  prompt-empty: mute\nfilez: [a]\nmaxRequestBytes: 0\n",
+			[]string{
+				`x.yaml:2:1: unknown field "rulez"`,
+				`x.yaml:5:3: unknown rule "prompt-emty" (did you mean "prompt-empty"?)`,
+				`x.yaml:6:17: rule prompt-empty: severity "mute" is not off, warning or error`,
+				`x.yaml:7:1: unknown field "filez"`,
+				`x.yaml:8:18: maxRequestBytes must be at least 1`,
+			}},
+		{"types, durations and nesting",
+			"version: x\nnetwork:\n  concurrancy: 3\n  concurrency: abc\n  cache: {ttl: forever, dirr: x, failTTL: -1s}\nfiles: [a, {b: 1}, \"c\"]\nmodels:\n  - idd: x\n",
+			[]string{
+				`x.yaml:1:10: cannot unmarshal string into Go struct field Config.Version of type int`,
+				`x.yaml:3:3: unknown field "concurrancy"`,
+				`x.yaml:4:16: cannot unmarshal string into Go struct field Config.Network of type int`,
+				`x.yaml:5:16: bad duration "forever" (want e.g. 10s, 2m, 1h)`,
+				`x.yaml:5:25: unknown field "dirr"`,
+				`x.yaml:5:43: negative duration "-1s"`,
+				`x.yaml:6:12: cannot unmarshal map[string]interface {} into Go struct field Config.Files of type string`,
+				`x.yaml:8:5: unknown field "idd"`,
+			}},
+		{"rules beside limits",
+			"version: 1\nrules:\n  prompt-emty: off\nlimits:\n  nano-banan:\n    prompt: {maxLength: 3}\n  nano-banana:\n    promt: {maxLength: 3}\n",
+			[]string{
+				`x.yaml:3:3: unknown rule "prompt-emty" (did you mean "prompt-empty"?)`,
+				`x.yaml:5:3: limits: unknown model "nano-banan" (did you mean "nano-banana"?)`,
+				`x.yaml:8:5: limits: nano-banana has no field "promt" (did you mean "prompt"?)`,
+			}},
+		{"anchors survive dropping",
+			"version: 1\nx-common: &hosts [cdn.example.com]\nnetwork:\n  allowHosts: *hosts\n  timeot: 5s\n",
+			[]string{
+				`x.yaml:2:1: unknown field "x-common"`,
+				`x.yaml:5:3: unknown field "timeot"`,
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseConfig([]byte(tc.yaml), "x.yaml")
+			var ces ConfigErrors
+			if !errors.As(err, &ces) {
+				t.Fatalf("got %v, want ConfigErrors", err)
+			}
+			var got []string
+			for _, e := range ces {
+				got = append(got, e.Error())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(tc.want, "\n\t"))
+			}
+		})
+	}
+}
+
+// go-yaml picks among unknown keys of one mapping in map order; the list
+// is the same on every run all the same.
+func TestConfigProblemsDeterministic(t *testing.T) {
+	src := []byte("version: 1\nnetwork:\n  a: 1\n  b: 2\n  c: 3\n  d: 4\n")
+	var first string
+	for i := range 20 {
+		_, err := ParseConfig(src, "x.yaml")
+		if err == nil {
+			t.Fatal("no error")
+		}
+		if i == 0 {
+			first = err.Error()
+			if strings.Count(first, "unknown field") != 4 {
+				t.Fatalf("not every key listed:\n%s", first)
+			}
+		} else if err.Error() != first {
+			t.Fatalf("run %d:\n%s\nrun 0:\n%s", i, err, first)
+		}
+	}
+}
+
+// A config with more problems than maxDecodeErrors lists that many and
+// stops: each costs a decode of the whole file.
+func TestConfigProblemsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("version: 1\n")
+	for i := range 3 * maxDecodeErrors {
+		fmt.Fprintf(&b, "k%d: 1\n", i)
+	}
+	_, err := ParseConfig([]byte(b.String()), "x.yaml")
+	var ces ConfigErrors
+	if !errors.As(err, &ces) || len(ces) != maxDecodeErrors {
+		t.Errorf("%d problems listed, want %d: %v", len(ces), maxDecodeErrors, err)
 	}
 }

@@ -53,6 +53,7 @@ func writeElement(w io.Writer, n *int, v any) error {
 	if err != nil {
 		return err
 	}
+	b = escapeJSONControls(b)
 	sep := "\n"
 	if *n > 0 {
 		sep = ",\n"

@@ -46,9 +46,9 @@ func (p *textPrinter) file(res runner.Result) error {
 			sevColor = ansiYellow
 		}
 		if _, err := fmt.Fprintf(p.w, "%s %s %s %s\n",
-			p.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", f.File, f.Line, f.Column)),
+			p.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", printableName(f.File), f.Line, f.Column)),
 			p.paint(sevColor, string(f.Severity)+":"),
-			f.Message,
+			printableName(f.Message),
 			p.paint(ansiGray, "["+f.Rule+"]")); err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func (p *textPrinter) file(res runner.Result) error {
 		if pred := f.Predicts(); pred != "" {
 			arrow += p.paint(ansiCyan, pred) + ": "
 		}
-		if _, err := fmt.Fprintf(p.w, "%s%s\n", arrow, f.Fix); err != nil {
+		if _, err := fmt.Fprintf(p.w, "%s%s\n", arrow, printableName(f.Fix)); err != nil {
 			return err
 		}
 	}

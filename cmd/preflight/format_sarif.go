@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/preflight-dev/preflight/internal/runner"
@@ -107,6 +109,11 @@ type sarifPrinter struct {
 	ruleIdx map[string]int
 	n       int
 	begun   bool
+
+	// Occurrences of each fingerprint in the current file, so repeats get
+	// their own; results arrive file by file, so one file's map at a time.
+	fpFile string
+	fpSeen map[string]int
 }
 
 func newSARIFPrinter(w io.Writer, base string) *sarifPrinter {
@@ -226,16 +233,41 @@ func (p *sarifPrinter) result(f validate.Finding) sarifResult {
 			ArtifactLocation: sarifArtifact{URI: uriOf(rel), URIBaseID: "%SRCROOT%"},
 			Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 1)},
 		}}},
-		PartialFingerprints: map[string]string{fingerprintKey: fingerprint(rel, f.Pointer, f.Rule)},
+		PartialFingerprints: map[string]string{fingerprintKey: p.fingerprint(rel, f)},
 		Properties:          sarifResultProps{Pointer: f.Pointer, Model: f.Model, Predicts: f.Predicts()},
 	}
 }
 
 // fingerprint identifies a finding by file, JSON pointer and rule, not by
-// line, so code-scanning alerts survive reformatting of the file.
-func fingerprint(file, pointer, rule string) string {
-	h := sha256.Sum256([]byte(file + "\x00" + pointer + "\x00" + rule))
+// line, so code-scanning alerts survive reformatting of a .json file. In a
+// .jsonl or .ndjson file the line is the request, so it is part of the
+// identity; and a finding that repeats an earlier one's identity in the same
+// file gets its occurrence index, since GitHub merges results with equal
+// fingerprints. (The first occurrence keeps the plain fingerprint.)
+func (p *sarifPrinter) fingerprint(rel string, f validate.Finding) string {
+	if p.fpSeen == nil || p.fpFile != f.File {
+		p.fpFile, p.fpSeen = f.File, map[string]int{}
+	}
+	id := rel + "\x00" + f.Pointer + "\x00" + f.Rule
+	if isLinesFile(f.File) {
+		id += "\x00line " + strconv.Itoa(f.Line)
+	}
+	n := p.fpSeen[id]
+	p.fpSeen[id] = n + 1
+	if n > 0 {
+		id += "\x00occurrence " + strconv.Itoa(n)
+	}
+	h := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(h[:])
+}
+
+// isLinesFile reports whether findings of file carry one request per line.
+func isLinesFile(file string) bool {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".jsonl", ".ndjson":
+		return true
+	}
+	return false
 }
 
 func sarifLevel(s validate.Severity) string {

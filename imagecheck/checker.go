@@ -317,7 +317,10 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 		}
 		f := c.fetchLimited(shared, rawURL, u.Host, countLimit)
 		c.mem.Store(rawURL, f)
-		if c.Cache != nil && cacheable(f) {
+		// A "no such host" or a refusal this run cannot yet call the far
+		// side's word is not kept: a later run with working DNS would
+		// replay it as a failure.
+		if c.Cache != nil && cacheable(c.judgeReach(shared, f)) {
 			_ = c.Cache.Put(f) // best effort: a cache that cannot write only costs speed
 		}
 		return f, nil

@@ -386,3 +386,26 @@ func tamper(t *testing.T, entry []byte, f Facts) []byte {
 	e.Facts = must(json.Marshal(f))
 	return must(json.Marshal(e))
 }
+
+// TestUnprovenFailureNotCached: a "no such host" from a run whose resolver
+// is not seen working says nothing about the URL; cached, a later run with
+// working DNS would replay it as image-download-failed.
+func TestUnprovenFailureNotCached(t *testing.T) {
+	cache := &DirCache{Dir: filepath.Join(t.TempDir(), "c")}
+	const u = "https://nowhere.example.com/x.png"
+	c := &Checker{Cache: cache, Resolver: fakeResolver{}, MaxRetries: -1}
+	if r := c.Check(context.Background(), u, Spec{}); r.Verdict != Unverified {
+		t.Fatalf("no DNS: %v %+v", r.Verdict, r.Problems)
+	}
+	if _, hit := cache.Get(u); hit {
+		t.Error("a failure this run could not attribute was cached")
+	}
+	works := fakeResolver{canaryHost: {netip.MustParseAddr("104.18.1.1")}}
+	c = &Checker{Cache: cache, Resolver: works, MaxRetries: -1}
+	if r := c.Check(context.Background(), u, Spec{}); r.FromCache || rules(r.Problems) != "error:image-download-failed" {
+		t.Errorf("working DNS: fromCache=%v %+v", r.FromCache, r.Problems)
+	}
+	if _, hit := cache.Get(u); !hit {
+		t.Error("an authoritative failure was not cached")
+	}
+}

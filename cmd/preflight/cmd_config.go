@@ -66,12 +66,12 @@ func (c *Command) verifyConfig(path string) bool {
 		switch {
 		case errors.As(err, &ces):
 			for _, e := range ces {
-				fmt.Fprintln(c.Stderr, e)
+				fmt.Fprintln(c.Stderr, printableLine(e.Error()))
 			}
 		case errors.As(err, &ce):
-			fmt.Fprintln(c.Stderr, ce)
+			fmt.Fprintln(c.Stderr, printableLine(ce.Error()))
 		default:
-			fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+			fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLine(err.Error()))
 		}
 		return false
 	}

@@ -73,11 +73,11 @@ func (c *Command) Main(args []string) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+		fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLine(err.Error()))
 		fmt.Fprintln(c.Stderr, "Run 'preflight --help' for usage.")
 		return ExitUsage
 	}
-	fmt.Fprintf(c.Stderr, "preflight: %v\n", err)
+	fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLine(err.Error()))
 	return ExitFailure
 }
 

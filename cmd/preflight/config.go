@@ -111,7 +111,7 @@ func (c *Command) announce(cfg *config.Config) *config.Config {
 	if r := cfg.Relaxations(); len(r) > 0 {
 		msg += ": " + strings.Join(r, "; ")
 	}
-	fmt.Fprintln(c.Stderr, msg)
+	fmt.Fprintln(c.Stderr, printableLine(msg))
 	return cfg
 }
 
@@ -260,10 +260,10 @@ func (s *lintStage) finish(c *Command) (failed bool, err error) {
 			continue
 		}
 		failed = true
-		fmt.Fprintf(c.Stderr, "preflight: %s\n", r)
+		fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLines(r.String()))
 		for _, f := range st.unexpected {
 			if slices.Contains(r.Unexpected, f.Rule) {
-				fmt.Fprintf(c.Stderr, "    %s\n", f)
+				fmt.Fprintf(c.Stderr, "    %s\n", printableName(f.String()))
 			}
 		}
 	}

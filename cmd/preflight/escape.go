@@ -18,13 +18,27 @@ const maxNameBytes = 4096
 // that are not UTF-8 are spelled as Go escapes (\x1b, \n, \u202e), so a name
 // can neither forge a line (a newline then "::error") nor drive the
 // terminal; a name longer than maxNameBytes is cut, saying how long it was.
-func printableName(s string) string {
-	if isPlain(s) && len(s) <= maxNameBytes {
+func printableName(s string) string { return printable(s, maxNameBytes, false) }
+
+// maxDiagBytes caps one diagnostic on standard error (a config notice that
+// lists every relaxation, an error quoting a path).
+const maxDiagBytes = 64 << 10
+
+// printableLine is printableName for a one-line diagnostic (an error, the
+// config notice), which may quote paths, globs and keys from the input.
+func printableLine(s string) string { return printable(s, maxDiagBytes, false) }
+
+// printableLines is printableLine for a report we compose over several
+// lines: its newlines are kept, every other control is escaped.
+func printableLines(s string) string { return printable(s, maxDiagBytes, true) }
+
+func printable(s string, limit int, keepNewline bool) string {
+	if len(s) <= limit && isPlainText(s, keepNewline) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		if b.Len() >= maxNameBytes {
+		if b.Len() >= limit {
 			b.WriteString("…(" + strconv.Itoa(len(s)) + " bytes)")
 			break
 		}
@@ -32,7 +46,7 @@ func printableName(s string) string {
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			b.WriteString(`\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
-		case plainRune(r):
+		case plainRune(r) || keepNewline && r == '\n':
 			b.WriteString(s[i : i+size])
 		default:
 			q := strconv.QuoteRuneToASCII(r)
@@ -43,10 +57,10 @@ func printableName(s string) string {
 	return b.String()
 }
 
-func isPlain(s string) bool {
+func isPlainText(s string, keepNewline bool) bool {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size <= 1 || !plainRune(r) {
+		if r == utf8.RuneError && size <= 1 || !plainRune(r) && !(keepNewline && r == '\n') {
 			return false
 		}
 		i += size

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -108,5 +110,45 @@ func TestEscapeJSONControlsRoundTrip(t *testing.T) {
 			t.Errorf("%q: %s decodes to %q, %v", s, e, back, err)
 		}
 		assertSafe(t, "json", string(e))
+	}
+}
+
+// TestDiagnosticsEscaped: what standard error quotes from the input (a
+// path in a usage error, the globs of a repository config in the notice of
+// what it relaxes) reaches a terminal or a CI log with its controls escaped.
+func TestDiagnosticsEscaped(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.Mkdir(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "ok.json", `{"model":"nano-banana","input":{"prompt":"a fox"}}`)
+	hostile := "d\x1b]0;pwned\x07\u202e\n::error x"
+	if err := os.Mkdir(filepath.Join(dir, hostile), 0o755); err != nil {
+		t.Skip(err) // a file system that refuses such names
+	}
+	tests := []struct {
+		name, config string
+		args         []string
+		code         int
+		want         string
+	}{
+		{"usage error quoting a path", "", []string{"lint", "--offline", "--no-config", hostile}, ExitUsage,
+			`no request files in d\x1b]0;pwned\a\u202e\n::error x`},
+		{"config notice", "version: 1\nexclude: [\"\\e]0;pwned\\a\", \"x\\u202ey\"]\n", []string{"lint", "--offline", "ok.json"}, ExitOK,
+			`excludes: \x1b]0;pwned\a, x\u202ey`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(dir, ".preflight.yaml"))
+			if tt.config != "" {
+				writeFile(t, dir, ".preflight.yaml", tt.config)
+			}
+			code, _, errOut := run(t, "", nil, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.want)
+			}
+			assertSafe(t, "stderr", errOut)
+		})
 	}
 }

@@ -18,7 +18,7 @@ const maxNameBytes = 4096
 // that are not UTF-8 are spelled as Go escapes (\x1b, \n, \u202e), so a name
 // can neither forge a line (a newline then "::error") nor drive the
 // terminal; a name longer than maxNameBytes is cut, saying how long it was.
-func printableName(s string) string { return printable(s, maxNameBytes, false) }
+func printableName(s string) string { return escapeText(s, maxNameBytes, false) }
 
 // maxDiagBytes caps one diagnostic on standard error (a config notice that
 // lists every relaxation, an error quoting a path).
@@ -26,13 +26,13 @@ const maxDiagBytes = 64 << 10
 
 // printableLine is printableName for a one-line diagnostic (an error, the
 // config notice), which may quote paths, globs and keys from the input.
-func printableLine(s string) string { return printable(s, maxDiagBytes, false) }
+func printableLine(s string) string { return escapeText(s, maxDiagBytes, false) }
 
 // printableLines is printableLine for a report we compose over several
 // lines: its newlines are kept, every other control is escaped.
-func printableLines(s string) string { return printable(s, maxDiagBytes, true) }
+func printableLines(s string) string { return escapeText(s, maxDiagBytes, true) }
 
-func printable(s string, limit int, keepNewline bool) string {
+func escapeText(s string, limit int, keepNewline bool) string {
 	if len(s) <= limit && isPlainText(s, keepNewline) {
 		return s
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -150,5 +151,25 @@ func TestDiagnosticsEscaped(t *testing.T) {
 			}
 			assertSafe(t, "stderr", errOut)
 		})
+	}
+}
+
+// TestLongMessageCut: a message quoting a 1 MB key (validate echoes an
+// unknown key whole) is cut in every format, with its byte count. JSON and
+// SARIF keep the pointer whole (it is the finding's identity), so the key
+// appears there once; text and github print no pointer.
+func TestLongMessageCut(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	key := strings.Repeat("k", 1<<20)
+	writeFile(t, dir, "big.json", `{"model":"nano-banana","input":{"prompt":"x","`+key+`":1}}`)
+	for _, tc := range []struct {
+		format string
+		max    int
+	}{{"text", 64 << 10}, {"github", 64 << 10}, {"json", len(key) + 64<<10}, {"sarif", len(key) + 128<<10}} {
+		_, out, _ := run(t, "", nil, "lint", "--offline", "--no-config", "--max-request-bytes", "2000000", "--format", tc.format, "big.json")
+		if len(out) > tc.max || !regexp.MustCompile(`…\(1\d{6} bytes\)`).MatchString(out) {
+			t.Errorf("%s: message not cut: %d bytes of output, want at most %d", tc.format, len(out), tc.max)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package imagecheck
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,7 +35,7 @@ func TestDirCacheHostileEntries(t *testing.T) {
 	const u = "https://a.example.com/x.png"
 	p, _ := c.path(u)
 	write := func(f Facts) {
-		b, _ := json.Marshal(cacheEntry{V: cacheVersion, Facts: f})
+		b, _ := sealEntry(c.secret(), f)
 		if err := os.WriteFile(p, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +63,7 @@ func TestDirCacheHostileEntries(t *testing.T) {
 	// A symlink planted in the cache is not followed.
 	os.Remove(p)
 	target := filepath.Join(t.TempDir(), "elsewhere.json")
-	b, _ := json.Marshal(cacheEntry{V: cacheVersion, Facts: Facts{URL: u, Format: "png", CheckedAt: time.Now()}})
+	b, _ := sealEntry(c.secret(), Facts{URL: u, Format: "png", CheckedAt: time.Now(), Hops: []Hop{{URL: u, Addr: "93.184.215.14:443"}}})
 	os.WriteFile(target, b, 0o600)
 	if err := os.Symlink(target, p); err != nil {
 		t.Skip(err)

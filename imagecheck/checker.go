@@ -78,11 +78,11 @@ type Checker struct {
 	mem     sync.Map // url -> Facts
 
 	// netOK is set once a public address (or a proxy) has answered: from
-	// then on, "no such host" and refusals are the far side's word.
+	// then on, refusals and resets are the far side's word.
 	netOK atomic.Bool
 	// dnsOnce asks the resolver, once per run, for the API's own host; if
 	// it answers with a public address, the resolver works and its "no such
-	// host" is authoritative even before anything else answered.
+	// host" is authoritative (and only then).
 	dnsOnce sync.Once
 	dnsOK   bool
 
@@ -160,11 +160,21 @@ func (c *Checker) Check(ctx context.Context, rawURL string, spec Spec) Result {
 // side's answer only once this run has seen the outside network work;
 // before that, the local machine may be what failed (no DNS in a sandboxed
 // CI runner, a firewall), so the URL is not checked rather than failed.
+//
+// A "no such host" needs more: the resolver itself must be seen working
+// (it finds the API's own host). An answer from a public address proves
+// the route, not the resolver: a sandbox whose resolver says "no such
+// host" for every name may still reach an IP literal, or a proxy for the
+// hosts NO_PROXY does not list.
 func (c *Checker) judgeReach(ctx context.Context, f Facts) Facts {
-	if f.ErrKind != ErrDownload || !f.NeedsNetwork || c.netOK.Load() {
+	if f.ErrKind != ErrDownload || !f.NeedsNetwork {
 		return f
 	}
-	if strings.HasPrefix(f.Err, dnsNotFound) && c.resolverWorks(ctx) {
+	if strings.HasPrefix(f.Err, dnsNotFound) {
+		if c.resolverWorks(ctx) {
+			return f
+		}
+	} else if c.netOK.Load() {
 		return f
 	}
 	f.ErrKind = ErrNoNetwork
@@ -307,7 +317,10 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 		}
 		f := c.fetchLimited(shared, rawURL, u.Host, countLimit)
 		c.mem.Store(rawURL, f)
-		if c.Cache != nil && cacheable(f) {
+		// A "no such host" or a refusal this run cannot yet call the far
+		// side's word is not kept: a later run with working DNS would
+		// replay it as a failure.
+		if c.Cache != nil && cacheable(c.judgeReach(shared, f)) {
 			_ = c.Cache.Put(f) // best effort: a cache that cannot write only costs speed
 		}
 		return f, nil

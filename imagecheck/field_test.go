@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -168,6 +169,32 @@ func TestDirCacheOwnership(t *testing.T) {
 		os.Lchown(c.Dir, 12345, 12345)
 		if _, hit := c.Get(u); hit {
 			t.Error("entry in another user's directory served")
+		}
+	})
+	// A cache directory inside a repository: a pull request commits an
+	// entry, which the checkout makes the user's own and private. It is
+	// served only if signed with this user's key.
+	t.Run("planted entry", func(t *testing.T) {
+		c, p := fresh(t)
+		planted := good
+		planted.Size = 1 // any change to the facts breaks the signature
+		for name, b := range map[string][]byte{
+			"unsigned, old version": []byte(`{"v":2,"facts":{"url":"` + u + `","format":"png","size":10,"sizeKnown":true,"hops":[{"url":"` + u + `"}],"checkedAt":"` + time.Now().Format(time.RFC3339) + `"}}`),
+			"other key":             must(sealEntry([]byte("the attacker's key"), good)),
+			"altered facts":         tamper(t, must(sealEntry(c.secret(), good)), planted),
+		} {
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, hit := c.Get(u); hit {
+				t.Errorf("%s: planted entry served", name)
+			}
+		}
+		// The user's key is one key: another DirCache of this user reads it.
+		other := &DirCache{Dir: c.Dir}
+		c.Put(good)
+		if _, hit := other.Get(u); !hit {
+			t.Error("entry of the same user's key not served")
 		}
 	})
 	t.Run("no hops", func(t *testing.T) {
@@ -340,5 +367,45 @@ func TestRetryBudgetBoundsTheAttemptInFlight(t *testing.T) {
 	}
 	if (&Checker{}).retryBudget() > 20*time.Second || (&Checker{}).timeout() > 10*time.Second {
 		t.Error("default per-URL bound above 20s")
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// tamper replaces the facts of a signed entry, keeping its signature.
+func tamper(t *testing.T, entry []byte, f Facts) []byte {
+	var e cacheEntry
+	if err := json.Unmarshal(entry, &e); err != nil {
+		t.Fatal(err)
+	}
+	e.Facts = must(json.Marshal(f))
+	return must(json.Marshal(e))
+}
+
+// TestUnprovenFailureNotCached: a "no such host" from a run whose resolver
+// is not seen working says nothing about the URL; cached, a later run with
+// working DNS would replay it as image-download-failed.
+func TestUnprovenFailureNotCached(t *testing.T) {
+	cache := &DirCache{Dir: filepath.Join(t.TempDir(), "c")}
+	const u = "https://nowhere.example.com/x.png"
+	c := &Checker{Cache: cache, Resolver: fakeResolver{}, MaxRetries: -1}
+	if r := c.Check(context.Background(), u, Spec{}); r.Verdict != Unverified {
+		t.Fatalf("no DNS: %v %+v", r.Verdict, r.Problems)
+	}
+	if _, hit := cache.Get(u); hit {
+		t.Error("a failure this run could not attribute was cached")
+	}
+	works := fakeResolver{canaryHost: {netip.MustParseAddr("104.18.1.1")}}
+	c = &Checker{Cache: cache, Resolver: works, MaxRetries: -1}
+	if r := c.Check(context.Background(), u, Spec{}); r.FromCache || rules(r.Problems) != "error:image-download-failed" {
+		t.Errorf("working DNS: fromCache=%v %+v", r.FromCache, r.Problems)
+	}
+	if _, hit := cache.Get(u); !hit {
+		t.Error("an authoritative failure was not cached")
 	}
 }

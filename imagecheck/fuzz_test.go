@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/netip"
@@ -24,21 +23,22 @@ import (
 // version; what it accepts re-encodes.
 func FuzzCacheEntry(f *testing.F) {
 	u := "https://a.example.com/x.png"
-	good, _ := json.Marshal(cacheEntry{V: cacheVersion, Facts: Facts{URL: u, Format: "png", Size: 10, SizeKnown: true,
-		CheckedAt: time.Now(), Hops: []Hop{{URL: u, Addr: "93.184.215.14:443"}}}})
+	key := []byte("fuzz key, fixed so seeds stay valid")
+	good, _ := sealEntry(key, Facts{URL: u, Format: "png", Size: 10, SizeKnown: true,
+		CheckedAt: time.Now(), Hops: []Hop{{URL: u, Addr: "93.184.215.14:443"}}})
 	f.Add(good, u)
 	f.Add([]byte(`{"v":1,"facts":{"url":"https://a.example.com/x.png"}}`), u)
 	f.Add([]byte(`{"v":2,"facts":{"url":"https://a.example.com/x.png","hops":[{"url":"http://127.0.0.1/","addr":"127.0.0.1:80"}],"err":"\u001b[31m\u202e"}}`), u)
 	f.Add([]byte(`[`), "")
 	f.Fuzz(func(t *testing.T, b []byte, url string) {
-		fa, ok := decodeEntry(bytes.NewReader(b), url)
+		fa, ok := decodeEntry(bytes.NewReader(b), url, key)
 		if !ok {
 			return
 		}
 		if fa.URL != url || len(fa.Hops) == 0 {
 			t.Fatalf("accepted %+v for %q", fa, url)
 		}
-		if _, err := json.Marshal(cacheEntry{V: cacheVersion, Facts: fa}); err != nil {
+		if _, err := sealEntry(key, fa); err != nil {
 			t.Fatal(err)
 		}
 		// Cached text reaches messages only through Evaluate, cleaned.

@@ -307,3 +307,31 @@ func TestProxyFromEnv(t *testing.T) {
 func fixedProxy(p *url.URL) func(*url.URL) (*url.URL, error) {
 	return func(*url.URL) (*url.URL, error) { return p, nil }
 }
+
+// TestNoProxyHostWithoutDNS is the field case of issue 10: behind a proxy,
+// in a sandbox whose resolver says "no such host" for every name, the proxy
+// answering shows the route works, not that local DNS does; a host NO_PROXY
+// sends direct is then not checked, never failed as the API's download.
+func TestNoProxyHostWithoutDNS(t *testing.T) {
+	p := newTestProxy(t, http.NotFoundHandler())
+	c := proxyChecker(t, p)
+	c.Resolver = fakeResolver{} // nothing resolves, api.apixo.ai neither
+	proxy, err := ProxyOverride(p.URL, func(k string) string {
+		return map[string]string{"NO_PROXY": "direct.example.com"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Proxy = proxy
+	if r := c.Check(context.Background(), "http://1.1.1.1/missing.png", Spec{}); rules(r.Problems) != "error:image-download-failed" {
+		t.Fatalf("through the proxy: %v %+v (%s)", r.Verdict, r.Problems, r.Err)
+	}
+	r := c.Check(context.Background(), "http://direct.example.com/x.png", Spec{})
+	if r.Verdict != Unverified || rules(r.Problems) != "warning:url-unverified" || c.Stats().NoNetwork != 1 {
+		t.Errorf("NO_PROXY host, no local DNS: %v %+v (%s) %+v", r.Verdict, r.Problems, r.Err, c.Stats())
+	}
+	c.RequireNetwork = true
+	if r := c.Check(context.Background(), "http://direct.example.com/y.png", Spec{}); rules(r.Problems) != "error:url-unverified" {
+		t.Errorf("required: %v %+v", r.Verdict, r.Problems)
+	}
+}

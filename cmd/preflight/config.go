@@ -120,7 +120,7 @@ func (c *Command) announce(cfg *config.Config) *config.Config {
 	if r := cfg.Relaxations(); len(r) > 0 {
 		msg += ": " + strings.Join(r, "; ")
 	}
-	fmt.Fprintln(c.Stderr, msg)
+	fmt.Fprintln(c.Stderr, printableLine(msg))
 	return cfg
 }
 

@@ -49,11 +49,11 @@ func githubCommand(base string, f validate.Finding) string {
 		msg += " (" + pred + ")"
 	}
 	if f.Fix != "" {
-		msg += "\nFix: " + f.Fix
+		msg += "\nFix: " + printableName(f.Fix)
 	}
 	msg += "\n" + ruleDocURL(f.Rule)
 	return fmt.Sprintf("::%s file=%s,line=%d,col=%d,title=%s::%s\n", cmd,
-		escapeProperty(relPath(base, f.File)), max(f.Line, 1), max(f.Column, 1),
+		escapeProperty(printableName(relPath(base, f.File))), max(f.Line, 1), max(f.Column, 1),
 		escapeProperty(f.Rule), escapeData(msg))
 }
 

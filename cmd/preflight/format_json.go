@@ -38,6 +38,7 @@ func (p *jsonPrinter) file(res runner.Result) error {
 		return err
 	}
 	for _, f := range res.Findings {
+		f.Message, f.Fix = clipText(f.Message, maxNameBytes), clipText(f.Fix, maxNameBytes)
 		if err := writeElement(p.w, &p.n, f); err != nil {
 			return fmt.Errorf("encode finding: %w", err)
 		}
@@ -53,6 +54,7 @@ func writeElement(w io.Writer, n *int, v any) error {
 	if err != nil {
 		return err
 	}
+	b = escapeJSONControls(b)
 	sep := "\n"
 	if *n > 0 {
 		sep = ",\n"

@@ -205,14 +205,14 @@ func (p *sarifPrinter) file(res runner.Result) error {
 
 func (p *sarifPrinter) result(f validate.Finding) sarifResult {
 	rel := relPath(p.base, f.File)
-	text := f.Message + "."
+	text := clipText(f.Message, maxNameBytes) + "."
 	if pred := f.Predicts(); pred != "" && f.Severity == validate.SeverityWarning {
 		text += " The API may answer " + pred + "."
 	} else if pred != "" {
 		text += " The API would answer " + pred + "."
 	}
 	if f.Fix != "" {
-		text += " Fix: " + f.Fix
+		text += " Fix: " + clipText(f.Fix, maxNameBytes)
 	}
 	idx, ok := p.ruleIdx[f.Rule]
 	if !ok {

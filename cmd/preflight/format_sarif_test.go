@@ -135,7 +135,12 @@ func checkSARIFInvariants(t *testing.T, out []byte) {
 			t.Errorf("rule %s helpUri %s", ru.ID, ru.HelpURI)
 		}
 	}
-	for _, res := range r.Results {
+	fps := map[string]int{}
+	for i, res := range r.Results {
+		if j, dup := fps[res.PartialFingerprints[fingerprintKey]]; dup {
+			t.Errorf("results %d and %d share fingerprint %s (GitHub would merge them)", j, i, res.PartialFingerprints[fingerprintKey])
+		}
+		fps[res.PartialFingerprints[fingerprintKey]] = i
 		if r.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
 			t.Errorf("ruleIndex %d is not %s", res.RuleIndex, res.RuleID)
 		}
@@ -212,6 +217,44 @@ func TestSARIFFingerprintSurvivesReformat(t *testing.T) {
 	}
 	if fp1 != fp2 || fp1 != (&fingerprinter{}).of("req.json", validate.Finding{File: "req.json", Pointer: "/input/prompt", Rule: "prompt-empty"}) {
 		t.Errorf("fingerprints %s and %s differ", fp1, fp2)
+	}
+}
+
+// TestSARIFFingerprintsUnique: one fingerprint per finding. The same rule
+// on two JSONL lines (two requests) and a repeated key in one file are
+// distinct alerts, which GitHub would merge if their fingerprints agreed;
+// a JSONL finding keeps its fingerprint when a later line is added.
+func TestSARIFFingerprintsUnique(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	bad := `{"model":"nano-banana","input":{"prompt":""}}`
+	results := func(name, content string) []map[string]string {
+		writeFile(t, dir, name, content)
+		_, out, _ := run(t, "", nil, "lint", "--offline", "--format", "sarif", name)
+		checkSARIFInvariants(t, []byte(out))
+		var log sarifLog
+		if err := json.Unmarshal([]byte(out), &log); err != nil {
+			t.Fatal(err)
+		}
+		var fps []map[string]string
+		for _, r := range log.Runs[0].Results {
+			fps = append(fps, r.PartialFingerprints)
+		}
+		return fps
+	}
+	for _, tc := range []struct{ name, content string }{
+		{"lines.jsonl", bad + "\n" + bad + "\n" + bad + "\n"},
+		{"lines.ndjson", bad + "\n" + bad + "\n"},
+		{"dup.json", `{"model":"nano-banana","input":{"prompt":"x","zz":1,"zz":2,"zz":3}}`},
+	} {
+		if rs := results(tc.name, tc.content); len(rs) < 2 {
+			t.Errorf("%s: setup: %d results", tc.name, len(rs))
+		}
+	}
+	first := results("x.jsonl", bad+"\n")[0][fingerprintKey]
+	again := results("x.jsonl", bad+"\n"+`{"model":"nano-banana","input":{"prompt":"ok"}}`+"\n")[0][fingerprintKey]
+	if first != again {
+		t.Error("a JSONL finding's fingerprint changed when a later line was added")
 	}
 }
 

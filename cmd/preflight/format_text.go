@@ -76,7 +76,7 @@ func (p *textPrinter) file(res runner.Result) error {
 		if _, err := fmt.Fprintf(p.w, "%s %s %s %s\n",
 			p.paint(ansiBold, position(f)),
 			p.paint(sevColor, string(f.Severity)+":"),
-			f.Message,
+			printableName(f.Message),
 			p.paint(ansiGray, "["+f.Rule+"]")); err != nil {
 			return err
 		}

@@ -78,6 +78,13 @@ func TestPreCommitHooks(t *testing.T) {
 			t.Errorf("hook %s: entry %q lacks --force-exclude", id, hooks[id].Entry)
 		}
 	}
+	for id, h := range hooks {
+		// pre-commit appends file names verbatim: one named like a flag
+		// must stay a file name.
+		if !strings.HasSuffix(h.Entry, " --") {
+			t.Errorf("hook %s: entry %q does not end with --", id, h.Entry)
+		}
+	}
 	if hooks["preflight-system"].Language != "system" || hooks["preflight"].Language != "golang" {
 		t.Error("languages")
 	}

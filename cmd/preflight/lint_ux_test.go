@@ -164,7 +164,7 @@ func TestCompletionValues(t *testing.T) {
 
 // SARIF fingerprints are unique per finding: the same rule at the same
 // pointer on two JSONL lines, and twice at one place.
-func TestSARIFFingerprintsUnique(t *testing.T) {
+func TestSARIFFingerprintsUniqueUX(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	bad := `{"model":"nano-banana","input":{"prompt":""}}`

@@ -22,31 +22,9 @@ import (
 //     count of the whole: "…[cut: 1048602 bytes]".
 const maxOutputText = 1000
 
-// cleanText escapes and cuts s for output. It allocates only when s needs
-// a change.
-func cleanText(s string) string {
-	if !needsClean(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(min(len(s), maxOutputText*2) + 32)
-	n := 0
-	for i := 0; i < len(s); {
-		if n >= maxOutputText {
-			fmt.Fprintf(&b, "…[cut: %d bytes]", len(s))
-			return b.String()
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		} else {
-			writeEscaped(&b, r)
-		}
-		i += size
-		n++
-	}
-	return b.String()
-}
+// cleanText escapes and cuts s for output, in the one style of escape.go
+// (Go escapes, cut at maxNameBytes with the byte count of the whole).
+func cleanText(s string) string { return escapeText(s, maxNameBytes, false) }
 
 // needsClean reports whether s is longer than maxOutputText characters or
 // holds anything cleanText escapes.

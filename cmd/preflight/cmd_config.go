@@ -67,12 +67,12 @@ func (c *Command) verifyConfig(path string) bool {
 		// Problems quote the file: escaped like findings (sanitize.go).
 		case errors.As(err, &ces):
 			for _, e := range ces {
-				fmt.Fprintln(c.Stderr, cleanText(e.Error()))
+				fmt.Fprintln(c.Stderr, printableLine(e.Error()))
 			}
 		case errors.As(err, &ce):
-			fmt.Fprintln(c.Stderr, cleanText(ce.Error()))
+			fmt.Fprintln(c.Stderr, printableLine(ce.Error()))
 		default:
-			fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(err.Error()))
+			fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLine(err.Error()))
 		}
 		return false
 	}

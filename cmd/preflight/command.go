@@ -109,12 +109,12 @@ func errorText(err error) string {
 	const dym = "\n\nDid you mean this?\n"
 	head, sugg, ok := strings.Cut(msg, dym)
 	if !ok {
-		return cleanText(msg)
+		return printableLine(msg)
 	}
 	var b strings.Builder
-	b.WriteString(cleanText(head) + dym)
+	b.WriteString(printableLine(head) + dym)
 	for _, name := range strings.Fields(sugg) {
-		b.WriteString("\t" + cleanText(name) + "\n")
+		b.WriteString("\t" + printableLine(name) + "\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

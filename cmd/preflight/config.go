@@ -276,7 +276,7 @@ func (s *lintStage) finish(c *Command) (failed bool, err error) {
 			if i == 0 {
 				line = "preflight: " + line
 			}
-			fmt.Fprintf(c.Stderr, "%s\n", cleanText(line))
+			fmt.Fprintf(c.Stderr, "%s\n", printableLine(line))
 		}
 		for _, f := range st.unexpected {
 			if slices.Contains(r.Unexpected, f.Rule) {

@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/preflight-dev/preflight/validate"
 )
 
 // maxNameBytes caps a file name as printed: a path longer than any file
@@ -33,6 +35,9 @@ func printableLine(s string) string { return escapeText(s, maxDiagBytes, false) 
 func printableLines(s string) string { return escapeText(s, maxDiagBytes, true) }
 
 func escapeText(s string, limit int, keepNewline bool) string {
+	if wasCut(s, limit) {
+		limit = len(s) // escaped and cut before: cutting again would lose the byte count
+	}
 	if len(s) <= limit && isPlainText(s, keepNewline) {
 		return s
 	}
@@ -117,7 +122,7 @@ func appendU(b []byte, r rune) []byte {
 // was; JSON and SARIF escape what they hold, so only the length is theirs
 // to bound (a message quoting a 1 MB key).
 func clipText(s string, n int) string {
-	if len(s) <= n {
+	if len(s) <= n || wasCut(s, n) {
 		return s
 	}
 	cut := n
@@ -125,4 +130,66 @@ func clipText(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// cleanFinding returns f with every string escaped and cut for output
+// (printableName), once for every printer of a run.
+func cleanFinding(f validate.Finding) validate.Finding {
+	f.File = printableName(f.File)
+	f.Pointer = printableName(f.Pointer)
+	f.Rule = printableName(f.Rule)
+	f.FailCode = printableName(f.FailCode)
+	f.Message = printableName(f.Message)
+	f.Fix = printableName(f.Fix)
+	f.Model = printableName(f.Model)
+	f.Source = printableName(f.Source)
+	return f
+}
+
+// escapeRune reports whether r is shown escaped: it is not plainRune.
+func escapeRune(r rune) bool { return !plainRune(r) }
+
+// writeEscaped writes r as escapeText shows it, for the code frame, which
+// measures and cuts its line rune by rune.
+func writeEscaped(b *strings.Builder, r rune) {
+	if plainRune(r) {
+		b.WriteRune(r)
+		return
+	}
+	q := strconv.QuoteRuneToASCII(r)
+	b.WriteString(q[1 : len(q)-1])
+}
+
+// escapedWidth is how many columns r takes once escaped (0 if it is not).
+func escapedWidth(r rune) int {
+	if plainRune(r) {
+		return 0
+	}
+	return len(strconv.QuoteRuneToASCII(r)) - 2
+}
+
+// wasCut reports whether s is already the output of a cut at limit bytes:
+// at most limit bytes (plus one escaped rune) then "…(N bytes)". fanOut
+// cuts every finding once for all printers; a printer that escapes and
+// cuts again for its own callers leaves such a string as it is.
+func wasCut(s string, limit int) bool {
+	const maxEscape = len(`\U000e0001`)
+	body, tail, ok := cutLast(s, "…(")
+	if !ok || len(body) > limit+maxEscape {
+		return false
+	}
+	digits, ok := strings.CutSuffix(tail, " bytes)")
+	if !ok {
+		return false
+	}
+	n, err := strconv.Atoi(digits)
+	return err == nil && n > limit && digits == strconv.Itoa(n)
+}
+
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
 }

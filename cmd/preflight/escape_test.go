@@ -173,3 +173,21 @@ func TestLongMessageCut(t *testing.T) {
 		}
 	}
 }
+
+// TestCutTwice: a string escaped and cut once (by fanOut for all printers)
+// is left as it is by a printer that escapes and cuts again; its byte
+// count stays that of the input.
+func TestCutTwice(t *testing.T) {
+	for _, in := range []string{strings.Repeat("k", 1<<20), strings.Repeat("\x1b", 1<<20), strings.Repeat("é", 3000), "x…(99999 bytes)"} {
+		once := printableName(in)
+		if twice := printableName(once); twice != once {
+			t.Errorf("printableName twice: %q, once %q", twice[max(0, len(twice)-30):], once[max(0, len(once)-30):])
+		}
+		if clip := clipText(once, maxNameBytes); clip != once {
+			t.Errorf("clipText after printableName: ends %q", clip[max(0, len(clip)-30):])
+		}
+		if line := printableLine(once); line != once {
+			t.Errorf("printableLine after printableName changed it")
+		}
+	}
+}

@@ -108,7 +108,7 @@ func (p *junitPrinter) flush() error {
 }
 
 func (p *junitPrinter) suite(file string, findings []validate.Finding, requests int) junitSuite {
-	name := cleanText(file)
+	name := printableName(file)
 	s := junitSuite{Name: name}
 	if !isLineFile(file) {
 		// One request: one test case, whatever the lines of its findings.

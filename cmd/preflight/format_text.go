@@ -69,6 +69,10 @@ func (p *textPrinter) file(res runner.Result) error {
 		src = p.src.lines(res.File, slices.Compact(want))
 	}
 	for _, f := range res.Findings {
+		// Escape here too, for a caller that did not go through fanOut
+		// (cleanFinding): escaping and cutting twice changes nothing.
+		f.File, f.Rule = printableName(f.File), printableName(f.Rule)
+		f.Message, f.Fix, f.FailCode = printableName(f.Message), printableName(f.Fix), printableName(f.FailCode)
 		sevColor := ansiRed
 		if f.Severity == validate.SeverityWarning {
 			sevColor = ansiYellow
@@ -76,7 +80,7 @@ func (p *textPrinter) file(res runner.Result) error {
 		if _, err := fmt.Fprintf(p.w, "%s %s %s %s\n",
 			p.paint(ansiBold, position(f)),
 			p.paint(sevColor, string(f.Severity)+":"),
-			printableName(f.Message),
+			f.Message,
 			p.paint(ansiGray, "["+f.Rule+"]")); err != nil {
 			return err
 		}

@@ -200,7 +200,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	}
 	if len(failures) > 0 {
 		for _, e := range failures {
-			fmt.Fprintf(c.Stderr, "preflight: %s\n", cleanText(e.Error()))
+			fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLine(e.Error()))
 		}
 		return exitError{ExitFailure}
 	}

@@ -15,7 +15,9 @@ import (
 	"github.com/preflight-dev/preflight/validate"
 )
 
-func TestCleanText(t *testing.T) {
+// TestPrintableNameCut: controls, bidi characters and bad UTF-8 are spelled as
+// Go escapes; a 1 MB string is cut at maxNameBytes with its byte count.
+func TestPrintableNameCut(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"plain", "plain"},
 		{"a\nb\rc\td", `a\nb\rc\td`},
@@ -26,18 +28,18 @@ func TestCleanText(t *testing.T) {
 		{"bad \xff utf8", `bad \xff utf8`},
 		{"雪 🦊 é", "雪 🦊 é"},
 	} {
-		if got := cleanText(tc.in); got != tc.want {
-			t.Errorf("cleanText(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := printableName(tc.in); got != tc.want {
+			t.Errorf("printableName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 	long := strings.Repeat("k", 1<<20)
-	got := cleanText(long)
-	want := strings.Repeat("k", maxOutputText) + "…[cut: 1048576 bytes]"
+	got := printableName(long)
+	want := strings.Repeat("k", maxNameBytes) + "…(1048576 bytes)"
 	if got != want {
 		t.Errorf("1 MB string: %d bytes, ends %q", len(got), got[len(got)-30:])
 	}
-	if s := strings.Repeat("é", maxOutputText); cleanText(s) != s {
-		t.Errorf("a string of exactly maxOutputText characters is cut")
+	if s := strings.Repeat("é", maxNameBytes/2); printableName(s) != s {
+		t.Errorf("a string of exactly maxNameBytes bytes is cut")
 	}
 }
 
@@ -79,7 +81,7 @@ func TestOutputHygiene(t *testing.T) {
 				}
 			}
 			// The message holding the 1 MB key is cut, with its byte count.
-			m := regexp.MustCompile(`…\[cut: (\d+) bytes\]`).FindStringSubmatch(out)
+			m := regexp.MustCompile(`…\((\d+) bytes\)`).FindStringSubmatch(out)
 			if len(m) < 2 {
 				t.Errorf("no cut with the byte count")
 			} else if n, _ := strconv.Atoi(m[1]); n < 1<<20 {

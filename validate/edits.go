@@ -98,8 +98,8 @@ func (r *run) renameEdit(f *Finding, obj, c int32, repl string, cs *catalog.Case
 		return
 	}
 	n := &d.Nodes[c]
-	if n.NameStart < 0 || n.Kind == 'n' {
-		return
+	if n.NameStart < 0 || n.Kind == 'n' || n.Flags&jsonpos.Duplicate != 0 || d.Member(obj, string(d.Name(c))) != c {
+		return // a duplicated legacy member: which one the API reads is a guess
 	}
 	raw := string(d.Raw(c))
 	spec, count := e, -1

@@ -56,13 +56,13 @@ func ReadFile(path string, max int64) ([]byte, fs.FileInfo, error) {
 // WriteFile replaces path with data atomically: a temporary file in the
 // same directory with the mode of the original (st, from ReadFile), synced,
 // then renamed over path. It refuses when path is no longer the file that
-// was read (replaced by a link or another file meanwhile).
+// was read (replaced by a link or another file, or written to meanwhile).
 func WriteFile(path string, data []byte, st fs.FileInfo) (err error) {
 	now, err := os.Lstat(path)
 	if err != nil {
 		return err
 	}
-	if !os.SameFile(st, now) {
+	if !now.Mode().IsRegular() || !os.SameFile(st, now) || now.Size() != st.Size() || !now.ModTime().Equal(st.ModTime()) {
 		return fmt.Errorf("%s changed while it was fixed; not written", path)
 	}
 	dir, base := filepath.Split(path)

@@ -49,7 +49,11 @@ func (c *Command) fixFiles(ctx context.Context, f *lintFlags, stage *lintStage, 
 		// Offline: whether a URL answers never decides a rewrite.
 		Validator: &validate.Validator{Catalog: stage.catalog(), AllowHosts: f.network.allowHosts},
 		Keep: func(file string, fs []validate.Finding) []validate.Finding {
-			return stage.cfg.Apply(file, fs).Findings
+			a := stage.cfg.Apply(file, fs)
+			if a.Expect != nil {
+				return nil // a negative fixture (expect:) must keep failing as declared
+			}
+			return a.Findings
 		},
 	}
 	var res fixResult

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/preflight-dev/preflight/internal/fix"
 	"github.com/preflight-dev/preflight/internal/runner"
@@ -68,7 +67,7 @@ func (c *Command) fixFiles(ctx context.Context, f *lintFlags, stage *lintStage, 
 		}
 		src, st, err := fix.ReadFile(path, limit)
 		if err != nil {
-			fmt.Fprintf(c.Stderr, "preflight: --fix: %v\n", err)
+			fmt.Fprintf(c.Stderr, "preflight: --fix: %s\n", printableLine(err.Error()))
 			continue
 		}
 		in := validate.Input{File: path, Model: f.model, Body: src}
@@ -88,7 +87,7 @@ func (c *Command) fixFiles(ctx context.Context, f *lintFlags, stage *lintStage, 
 		res.fixes += n
 		res.files++
 		if f.fixes.dryRun {
-			if err := fix.Diff(w, path, src, out); err != nil {
+			if err := fix.Diff(w, printableName(path), src, out); err != nil {
 				return res, err
 			}
 			continue
@@ -98,11 +97,6 @@ func (c *Command) fixFiles(ctx context.Context, f *lintFlags, stage *lintStage, 
 		}
 	}
 	return res, nil
-}
-
-func isLinesFile(path string) bool {
-	p := strings.ToLower(path)
-	return strings.HasSuffix(p, ".jsonl") || strings.HasSuffix(p, ".ndjson")
 }
 
 // fixSummary says what --fix did; the lint summary after it counts what

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // contextLines is how many unchanged lines surround a hunk, as in diff -u.
@@ -91,7 +92,7 @@ func span(start, n int) string {
 
 func writeLine(buf *bytes.Buffer, op byte, l []byte) {
 	buf.WriteByte(op)
-	buf.Write(l)
+	writeEscaped(buf, l)
 	if !bytes.HasSuffix(l, []byte("\n")) {
 		buf.WriteString("\n\\ No newline at end of file\n")
 	}
@@ -110,4 +111,22 @@ func splitLines(s []byte) [][]byte {
 		s = s[i+1:]
 	}
 	return ls
+}
+
+// writeEscaped writes a line of an untrusted file for a terminal: bytes
+// that are not UTF-8 and control characters other than tab, CR and LF (an
+// escape sequence would drive the terminal) become \xNN or \u00NN.
+func writeEscaped(buf *bytes.Buffer, l []byte) {
+	for len(l) > 0 {
+		r, size := utf8.DecodeRune(l)
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(buf, `\x%02x`, l[0])
+		case r < 0x20 && r != '\t' && r != '\r' && r != '\n', r == 0x7f, r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(buf, `\u%04x`, r)
+		default:
+			buf.Write(l[:size])
+		}
+		l = l[size:]
+	}
 }

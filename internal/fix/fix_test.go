@@ -105,6 +105,11 @@ func TestDiff(t *testing.T) {
 		t.Errorf("Diff without final newline:\n%q\nwant\n%q", w.String(), want)
 	}
 	w.Reset()
+	Diff(&w, "e", []byte("{\"a\":\"\x9b\u0085\",\"b\":\"1\"}\n"), []byte("{\"a\":\"\x9b\u0085\",\"b\":1}\n"))
+	if want := "--- e\n+++ e\n@@ -1 +1 @@\n-{\"a\":\"\\x9b\\u0085\",\"b\":\"1\"}\n+{\"a\":\"\\x9b\\u0085\",\"b\":1}\n"; w.String() != want {
+		t.Errorf("Diff of control bytes:\n%q\nwant\n%q", w.String(), want)
+	}
+	w.Reset()
 	Diff(&w, "h", []byte("x\n"), []byte("x\n"))
 	if w.Len() != 0 {
 		t.Errorf("equal texts gave a diff: %q", w.String())

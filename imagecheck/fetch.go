@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 )
 
 // FetchError is why Fetch did not return a body. Kind says whether the URL
@@ -36,12 +35,7 @@ func (c *Checker) Fetch(ctx context.Context, rawURL string, maxBytes int64) ([]b
 	fail := func(kind ErrKind, msg string) error {
 		return &FetchError{URL: cleanText(rawURL, 2*maxErrText), Kind: kind, Err: cleanText(msg, maxErrText)}
 	}
-	u, err := url.Parse(rawURL)
-	if err == nil {
-		err = c.checkHop(u)
-	} else {
-		err = CheckURL(rawURL)
-	}
+	u, err := c.vetURL(rawURL)
 	if err != nil {
 		return nil, fail(ErrNotPublic, err.Error())
 	}

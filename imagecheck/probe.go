@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/preflight-dev/preflight/internal/digits"
 )
 
 // rangeHeader asks for the first HeadBytes only; servers that honour it
@@ -183,7 +185,7 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		// The framing promised more than came: what was read is not the
 		// file, so nothing about it is known.
 		f.ErrKind = ErrTransient
-		f.Err = fmt.Sprintf("the response was cut short: %s of %s promised bytes arrived", commas(f.BytesRead), commas(promised(resp, want)))
+		f.Err = fmt.Sprintf("the response was cut short: %s of %s promised bytes arrived", digits.Commas(f.BytesRead), digits.Commas(promised(resp, want)))
 		f.Size, f.SizeKnown = 0, false
 		return f, 0
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
@@ -264,15 +266,15 @@ const MoreBytes = 1 << 20
 func (c *Checker) sniffFurther(ctx context.Context, raw string, head []byte, f Facts) (Facts, string) {
 	s := Sniff(head)
 	if f.SizeKnown && f.Size <= int64(len(head)) {
-		return s, fmt.Sprintf("the header is not in the whole file of %s bytes", commas(f.Size))
+		return s, fmt.Sprintf("the header is not in the whole file of %s bytes", digits.Commas(f.Size))
 	}
 	more, err := c.readMore(ctx, raw, head, MoreBytes)
 	if err != nil {
-		return s, fmt.Sprintf("not in the first %s bytes; reading further failed: %s", commas(int64(len(head))), cleanText(err.Error(), maxErrText))
+		return s, fmt.Sprintf("not in the first %s bytes; reading further failed: %s", digits.Commas(int64(len(head))), cleanText(err.Error(), maxErrText))
 	}
 	s2 := Sniff(more)
 	if s2.Format != s.Format || s2.Width == 0 || s2.Height == 0 {
-		return s, fmt.Sprintf("not in the first %s bytes", commas(int64(len(more))))
+		return s, fmt.Sprintf("not in the first %s bytes", digits.Commas(int64(len(more))))
 	}
 	return s2, ""
 }

@@ -21,7 +21,7 @@ const (
 // contract of `preflight lint --format json`; keep them stable.
 type Finding struct {
 	// File is the path as given by the caller (empty for library calls
-	// without WithFilename).
+	// without WithFile).
 	File string `json:"file"`
 	// Line and Column are 1-based positions of the offending value or, for
 	// a missing field, of its parent object. Columns count Unicode code

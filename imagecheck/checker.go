@@ -212,7 +212,9 @@ type Request struct {
 func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
 	c.init()
 	out := make([]Result, len(reqs))
-	c.Expect(reqs) // the whole batch counts before the first result
+	for _, r := range reqs { // the whole batch counts in progress before the first result
+		c.begin(r.URL)
+	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, cap(c.sem))
 	for i, r := range reqs {
@@ -224,15 +226,6 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
 	}
 	wg.Wait()
 	return out
-}
-
-// Expect registers URLs about to be checked, so progress counts them in
-// its total from the start: call it with a whole batch before checking it.
-func (c *Checker) Expect(reqs []Request) {
-	c.init()
-	for _, r := range reqs {
-		c.begin(r.URL)
-	}
 }
 
 // Stats counts the unique URLs of the run so far.
@@ -286,12 +279,7 @@ func (c *Checker) finish(rawURL string, f Facts) {
 // facts returns the probe facts for rawURL from memory, the cache, or one
 // shared fetch.
 func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, bool) {
-	u, err := url.Parse(rawURL)
-	if err == nil {
-		err = c.checkHop(u)
-	} else {
-		err = CheckURL(rawURL)
-	}
+	u, err := c.vetURL(rawURL)
 	if err != nil {
 		return Facts{URL: rawURL, ErrKind: ErrNotPublic, Err: err.Error(), CheckedAt: time.Now().UTC()}, false
 	}

@@ -59,6 +59,16 @@ func (c *Checker) checkHop(u *url.URL) error {
 	return CheckURL(u.String())
 }
 
+// vetURL parses rawURL and checks it as the first hop of a fetch; a URL
+// that does not parse gets CheckURL's reason.
+func (c *Checker) vetURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, CheckURL(rawURL)
+	}
+	return u, c.checkHop(u)
+}
+
 // maxRedirects is how many redirects the probe follows; more fail the check.
 const maxRedirects = 5
 

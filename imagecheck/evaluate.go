@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/preflight-dev/preflight/internal/digits"
 )
 
 // Limits the API docs state for images: "each under 10 MB". Which megabyte
@@ -183,14 +185,14 @@ func evaluate(f Facts, spec Spec) (Verdict, []Problem) {
 			if !f.SizeKnown {
 				qual = "at least "
 			}
-			add(rule, code, SeverityError, "file is %s%s bytes; the limit is %s bytes", qual, commas(f.Size), commas(limit))
+			add(rule, code, SeverityError, "file is %s%s bytes; the limit is %s bytes", qual, digits.Commas(f.Size), digits.Commas(limit))
 			if spec.MaxFileBytes > 0 && spec.isImage() {
-				ps[len(ps)-1].Fix = "Resize to under " + commas(limit) + " bytes"
+				ps[len(ps)-1].Fix = "Resize to under " + digits.Commas(limit) + " bytes"
 			}
 		case !f.SizeKnown:
-			add(RuleUnverified, "", SeverityWarning, "file size could not be determined (counted %s bytes)", commas(f.Size))
+			add(RuleUnverified, "", SeverityWarning, "file size could not be determined (counted %s bytes)", digits.Commas(f.Size))
 		case spec.isImage() && spec.MaxFileBytes == 0 && f.Size > ImageAmbiguousBytes:
-			add(RuleSizeAmbiguous, "", SeverityWarning, "file is %s bytes: under 10 MiB but over 10,000,000 bytes, and the docs do not say which \"10MB\" they mean", commas(f.Size))
+			add(RuleSizeAmbiguous, "", SeverityWarning, "file is %s bytes: under 10 MiB but over 10,000,000 bytes, and the docs do not say which \"10MB\" they mean", digits.Commas(f.Size))
 		}
 	}
 
@@ -277,22 +279,4 @@ func contentTypeAgrees(ct, format string) bool {
 		return true
 	}
 	return slices.Contains(want, mt)
-}
-
-// commas formats n with thousands separators, as sizes appear in messages.
-func commas(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

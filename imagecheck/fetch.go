@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+
+	"github.com/preflight-dev/preflight/internal/digits"
 )
 
 // FetchError is why Fetch did not return a body. Kind says whether the URL
@@ -36,12 +37,7 @@ func (c *Checker) Fetch(ctx context.Context, rawURL string, maxBytes int64) ([]b
 	fail := func(kind ErrKind, msg string) error {
 		return &FetchError{URL: cleanText(rawURL, 2*maxErrText), Kind: kind, Err: cleanText(msg, maxErrText)}
 	}
-	u, err := url.Parse(rawURL)
-	if err == nil {
-		err = c.checkHop(u)
-	} else {
-		err = CheckURL(rawURL)
-	}
+	u, err := c.vetURL(rawURL)
 	if err != nil {
 		return nil, fail(ErrNotPublic, err.Error())
 	}
@@ -73,7 +69,7 @@ func (c *Checker) Fetch(ctx context.Context, rawURL string, maxBytes int64) ([]b
 		return nil, fail(ErrDownload, "HTTP "+resp.Status)
 	}
 	if resp.ContentLength > maxBytes {
-		return nil, fmt.Errorf("fetch %s: %w: Content-Length %s, limit %s bytes", shorten(cleanText(rawURL, 2*maxErrText), 120), ErrTooLarge, commas(resp.ContentLength), commas(maxBytes))
+		return nil, fmt.Errorf("fetch %s: %w: Content-Length %s, limit %s bytes", shorten(cleanText(rawURL, 2*maxErrText), 120), ErrTooLarge, digits.Commas(resp.ContentLength), digits.Commas(maxBytes))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
@@ -81,7 +77,7 @@ func (c *Checker) Fetch(ctx context.Context, rawURL string, maxBytes int64) ([]b
 		return nil, fail(kind, msg)
 	}
 	if int64(len(body)) > maxBytes {
-		return nil, fmt.Errorf("fetch %s: %w: more than %s bytes", shorten(cleanText(rawURL, 2*maxErrText), 120), ErrTooLarge, commas(maxBytes))
+		return nil, fmt.Errorf("fetch %s: %w: more than %s bytes", shorten(cleanText(rawURL, 2*maxErrText), 120), ErrTooLarge, digits.Commas(maxBytes))
 	}
 	return body, nil
 }

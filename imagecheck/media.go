@@ -112,16 +112,6 @@ func findBox(b []byte, typ string) (box, error) {
 	return box{}, errTruncated
 }
 
-// mp4Duration reads the movie duration from moov/mvhd in the first bytes of
-// an MP4, MOV, M4V or M4A file.
-func mp4Duration(head []byte) (float64, error) {
-	info, need, err := mp4Scan(head, 0, -1)
-	if need.Len > 0 {
-		return 0, errMoovNotInHead
-	}
-	return info.seconds, err
-}
-
 // mp4Scan walks the top-level boxes in b (the file's bytes from offset off)
 // to the moov box. Encoders that do not "fast-start" write moov after the
 // media data, so the walk usually skips one large mdat whose header is in

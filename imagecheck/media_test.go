@@ -13,6 +13,16 @@ import (
 	"github.com/h2non/filetype/matchers"
 )
 
+// mp4Duration reads, for tests, the movie duration from moov/mvhd in the first bytes of
+// an MP4, MOV, M4V or M4A file.
+func mp4Duration(head []byte) (float64, error) {
+	info, need, err := mp4Scan(head, 0, -1)
+	if need.Len > 0 {
+		return 0, errMoovNotInHead
+	}
+	return info.seconds, err
+}
+
 // mp3Header128 is an MPEG-1 Layer III frame header: 128 kbit/s, 44.1 kHz,
 // no padding, stereo. Its frames are 417 bytes long and last 1152 samples.
 var mp3Header128 = []byte{0xFF, 0xFB, 0x90, 0x00}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/preflight-dev/preflight/internal/digits"
 )
 
 // rangeHeader asks for the first HeadBytes only; servers that honour it
@@ -183,7 +185,7 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		// The framing promised more than came: what was read is not the
 		// file, so nothing about it is known.
 		f.ErrKind = ErrTransient
-		f.Err = fmt.Sprintf("the response was cut short: %s of %s promised bytes arrived", commas(f.BytesRead), commas(promised(resp, want)))
+		f.Err = fmt.Sprintf("the response was cut short: %s of %s promised bytes arrived", digits.Commas(f.BytesRead), digits.Commas(promised(resp, want)))
 		f.Size, f.SizeKnown = 0, false
 		return f, 0
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
@@ -264,15 +266,15 @@ const MoreBytes = 1 << 20
 func (c *Checker) sniffFurther(ctx context.Context, raw string, head []byte, f Facts) (Facts, string) {
 	s := Sniff(head)
 	if f.SizeKnown && f.Size <= int64(len(head)) {
-		return s, fmt.Sprintf("the header is not in the whole file of %s bytes", commas(f.Size))
+		return s, fmt.Sprintf("the header is not in the whole file of %s bytes", digits.Commas(f.Size))
 	}
 	more, err := c.readMore(ctx, raw, head, MoreBytes)
 	if err != nil {
-		return s, fmt.Sprintf("not in the first %s bytes; reading further failed: %s", commas(int64(len(head))), cleanText(err.Error(), maxErrText))
+		return s, fmt.Sprintf("not in the first %s bytes; reading further failed: %s", digits.Commas(int64(len(head))), cleanText(err.Error(), maxErrText))
 	}
 	s2 := Sniff(more)
 	if s2.Format != s.Format || s2.Width == 0 || s2.Height == 0 {
-		return s, fmt.Sprintf("not in the first %s bytes", commas(int64(len(more))))
+		return s, fmt.Sprintf("not in the first %s bytes", digits.Commas(int64(len(more))))
 	}
 	return s2, ""
 }
@@ -282,25 +284,16 @@ func (c *Checker) sniffFurther(ctx context.Context, raw string, head []byte, f F
 // the same guarded client. A server that ignores the range sends the file
 // from its start, which is read up to upTo as well.
 func (c *Checker) readMore(ctx context.Context, raw string, have []byte, upTo int) ([]byte, error) {
-	ctx = context.WithValue(ctx, traceKey{}, (*fetchTrace)(nil)) // the facts' hops are the first request's
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	resp, err := c.getRange(ctx, raw, int64(len(have)), int64(upTo-1))
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", len(have), upTo-1))
-	req.Header.Set("Accept-Encoding", "identity")
-	req.Header.Set("User-Agent", c.userAgent())
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, errors.New(rootCause(err))
 	}
 	defer resp.Body.Close()
 	var buf []byte
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
-		start, ok := contentRangeStart(resp.Header.Get("Content-Range"))
-		if !ok || start != int64(len(have)) {
-			return nil, fmt.Errorf("the server answered another range (%q)", shorten(resp.Header.Get("Content-Range"), 80))
+		if err := rangeStartsAt(resp, int64(len(have))); err != nil {
+			return nil, err
 		}
 		buf = append(buf, have...)
 	case http.StatusOK:
@@ -498,24 +491,16 @@ func (c *Checker) readRange(ctx context.Context, raw string, r byteRange) ([]byt
 	if r.Off < 0 || r.Len <= 0 || r.Len > maxFurtherBytes {
 		return nil, fmt.Errorf("range %d+%d out of bounds", r.Off, r.Len)
 	}
-	ctx = context.WithValue(ctx, traceKey{}, (*fetchTrace)(nil)) // the facts' hops are the first request's
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	resp, err := c.getRange(ctx, raw, r.Off, r.Off+r.Len-1)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", r.Off, r.Off+r.Len-1))
-	req.Header.Set("Accept-Encoding", "identity")
-	req.Header.Set("User-Agent", c.userAgent())
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return nil, errors.New(rootCause(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusPartialContent {
 		return nil, fmt.Errorf("HTTP %s for a range request", resp.Status)
 	}
-	if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != r.Off {
-		return nil, fmt.Errorf("the server answered another range (%q)", shorten(resp.Header.Get("Content-Range"), 80))
+	if err := rangeStartsAt(resp, r.Off); err != nil {
+		return nil, err
 	}
 	body := &errTap{r: resp.Body}
 	b, err := io.ReadAll(io.LimitReader(body, r.Len))
@@ -523,4 +508,31 @@ func (c *Checker) readRange(ctx context.Context, raw string, r byteRange) ([]byt
 		return b, fmt.Errorf("the response was cut short: %w", body.err)
 	}
 	return b, err
+}
+
+// getRange sends one GET for bytes first to last of raw through the
+// guarded client; the facts' hops stay those of the first request.
+func (c *Checker) getRange(ctx context.Context, raw string, first, last int64) (*http.Response, error) {
+	ctx = context.WithValue(ctx, traceKey{}, (*fetchTrace)(nil))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", first, last))
+	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", c.userAgent())
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, errors.New(rootCause(err))
+	}
+	return resp, nil
+}
+
+// rangeStartsAt checks that a 206 answer holds the bytes from off: a
+// server may answer another range than the one asked for.
+func rangeStartsAt(resp *http.Response, off int64) error {
+	if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != off {
+		return fmt.Errorf("the server answered another range (%q)", shorten(resp.Header.Get("Content-Range"), 80))
+	}
+	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/preflight-dev/preflight/internal/digits"
 )
 
 // canvasCheck is what the frame header of an extended (VP8X) WebP says
@@ -97,7 +99,7 @@ func (c *Checker) confirmWebPCanvas(ctx context.Context, raw string, head []byte
 			note = fmt.Sprintf("the WebP's VP8X canvas says %d×%d but its frame header cannot be read", s.Width, s.Height)
 		}
 	case canvasMissing:
-		note = fmt.Sprintf("the frame header that would confirm the WebP's VP8X canvas (%d×%d) is not in the first %s bytes", s.Width, s.Height, commas(int64(n)))
+		note = fmt.Sprintf("the frame header that would confirm the WebP's VP8X canvas (%d×%d) is not in the first %s bytes", s.Width, s.Height, digits.Commas(int64(n)))
 		if readErr != nil {
 			note += "; reading further failed: " + cleanText(readErr.Error(), maxErrText)
 		}

@@ -118,7 +118,10 @@ func (r *run) checkInput(obj int32) {
 			if dep.Note != "" {
 				msg += " (" + dep.Note + ")"
 			}
-			r.add(ruleFieldDeprecated, c, "", dep.Level, dep.Source, msg)
+			f := r.add(ruleFieldDeprecated, c, "", dep.Level, dep.Source, msg)
+			if dep.Replacement != "" {
+				r.renameEdit(f, obj, c, dep.Replacement, cs)
+			}
 			continue
 		}
 		msg := fmt.Sprintf("%s does not document an input field %q", m.ID, name)
@@ -313,7 +316,12 @@ func (r *run) checkValue(name string, node int32, ptr string, e *catalog.Field) 
 			if repl != "" {
 				msg += fmt.Sprintf("; the API takes it as %q, so write that", repl)
 			}
-			r.add(ruleFieldDeprecated, node, ptr, catalog.LevelInferred, l.Spec.Source, msg)
+			f := r.add(ruleFieldDeprecated, node, ptr, catalog.LevelInferred, l.Spec.Source, msg)
+			if repl != "" && oneToOne(e.DeprecatedValues, repl) {
+				if q := quote(repl); q != "" {
+					r.setEdit(f, node, q)
+				}
+			}
 			return
 		}
 	}
@@ -420,7 +428,12 @@ func (r *run) checkType(name string, node int32, ptr string, e *catalog.Field) b
 	if k == '"' && e.Type == "array" && e.Items != nil {
 		msg += fmt.Sprintf("; wrap it in a list: [%s]", r.describe(node))
 	}
-	r.add(ruleFieldType, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
+	f := r.add(ruleFieldType, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
+	if e.Type == "integer" || e.Type == "number" {
+		if s, ok := r.integerText(node); ok {
+			r.setEdit(f, node, s)
+		}
+	}
 	return false
 }
 
@@ -439,7 +452,12 @@ func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field)
 	if s := r.nearestEnum(node, e.Enum); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)
 	}
-	r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
+	f := r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
+	if s := r.caseFix(node, e.Enum); s != "" {
+		if q := quote(s); q != "" {
+			r.setEdit(f, node, q)
+		}
+	}
 }
 
 func enumList(vals []any) string {

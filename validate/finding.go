@@ -21,7 +21,7 @@ const (
 // contract of `preflight lint --format json`; keep them stable.
 type Finding struct {
 	// File is the path as given by the caller (empty for library calls
-	// without WithFilename).
+	// without WithFile).
 	File string `json:"file"`
 	// Line and Column are 1-based positions of the offending value or, for
 	// a missing field, of its parent object. Columns count Unicode code
@@ -52,6 +52,22 @@ type Finding struct {
 	Model string `json:"model"`
 	// Source is the docs URL the rule comes from.
 	Source string `json:"source"`
+	// Edit, when set, is a rewrite of the request text that fixes the
+	// finding without changing what the request means (a legacy name to
+	// its replacement, "5" to 5 for an integer, "2K" to "2k"). Only rules
+	// that know the safe rewrite from the catalog set it; `preflight lint
+	// --fix` applies it.
+	Edit *Edit `json:"edit,omitempty"`
+}
+
+// Edit replaces the request body's bytes Body[Start:End] with Text, a JSON
+// fragment. Offsets count bytes of the body checked (of its line, for a
+// JSONL request). A rename spans the member from its name to the end of its
+// value, keeping the text between them.
+type Edit struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
 }
 
 // String formats the finding the way compilers do, so editors and problem

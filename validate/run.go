@@ -215,12 +215,20 @@ func (r *run) resolveModel(override string) {
 		if a.Note != "" {
 			note = " (" + a.Note + ")"
 		}
+		var f *Finding
 		if a.Accepted {
-			r.add(ruleModelAlias, node, "/model", a.Level, a.Source,
+			f = r.add(ruleModelAlias, node, "/model", a.Level, a.Source,
 				fmt.Sprintf("model %q is an alternative ID; did you mean %q?%s", id, a.Model, note))
 		} else {
-			r.add(ruleModelUnknown, node, "/model", a.Level, a.Source,
+			f = r.add(ruleModelUnknown, node, "/model", a.Level, a.Source,
 				fmt.Sprintf("model %q is a docs page name, not a model ID; did you mean %q?%s", id, a.Model, note))
+		}
+		if node >= 0 && target != nil {
+			// The catalog maps the alias to one model: the canonical ID
+			// names the same model.
+			if q := quote(a.Model); q != "" {
+				r.setEdit(f, node, q)
+			}
 		}
 		return
 	}

@@ -7,7 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
+
+	"github.com/preflight-dev/preflight/internal/wire"
 )
 
 // WithFailLevel sets the lowest severity that stops a request
@@ -91,19 +92,6 @@ type transport struct {
 	onFindings     func(*http.Request, Report)
 }
 
-// taskModel returns the {model} of a path ending in /generateTask/{model},
-// or "" for any other path.
-func taskModel(path string) string {
-	i := strings.LastIndexByte(path, '/')
-	if i < 0 || i == len(path)-1 {
-		return ""
-	}
-	if !strings.HasSuffix(path[:i], "/generateTask") {
-		return ""
-	}
-	return path[i+1:]
-}
-
 // replay is the request sent on: a shallow copy of the caller's request
 // (RoundTrip must not modify it) whose body replays the bytes read. One
 // allocation holds both.
@@ -120,11 +108,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodPost || req.URL == nil || req.Body == nil || req.Body == http.NoBody {
 		return t.next.RoundTrip(req)
 	}
-	model := taskModel(req.URL.Path)
+	model := wire.TaskModel(req.URL.Path)
 	if model == "" {
 		return t.next.RoundTrip(req)
 	}
-	body, err := readBody(req.Body, req.ContentLength)
+	body, err := wire.ReadBody(req.Body, req.ContentLength)
 	req.Body.Close()
 	if err != nil {
 		return nil, fmt.Errorf("preflight: read request body: %w", err)
@@ -166,18 +154,6 @@ func (t *transport) failing(fs []Finding) int {
 		}
 	}
 	return -1
-}
-
-// readBody reads the whole body, in one allocation when its length is known.
-func readBody(r io.Reader, n int64) ([]byte, error) {
-	if n <= 0 || n > 1<<30 {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	return buf, nil
 }
 
 // errorEnvelope is the APIXO error response shape.

@@ -573,7 +573,7 @@ func median(ps []*phase, f func(*phase) float64) float64 {
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
-// levelStats are the medians of one level.
+// stats are the medians of one level.
 func (lv *level) stats() (direct, proxied, added50, added99 float64) {
 	direct = median(lv.direct, func(p *phase) float64 { return p.rps })
 	proxied = median(lv.viaPx, func(p *phase) float64 { return p.rps })

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,17 +38,33 @@ func baselineKey(f validate.Finding) baselineEntry {
 	return baselineEntry{File: file, Pointer: f.Pointer, Rule: f.Rule}
 }
 
+// maxBaselineBytes bounds a baseline file: about half a million findings.
+const maxBaselineBytes = 64 << 20
+
 func readBaseline(path string) (*baseline, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBaselineBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	if len(data) > maxBaselineBytes {
+		return nil, fmt.Errorf("baseline %s: larger than %d bytes", path, maxBaselineBytes)
+	}
+	return parseBaseline(data, path)
+}
+
+// parseBaseline reads a baseline file's bytes; name is for errors.
+func parseBaseline(data []byte, name string) (*baseline, error) {
 	var b baseline
 	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("baseline %s: %w", path, err)
+		return nil, fmt.Errorf("baseline %s: %w", name, err)
 	}
 	if b.Version != baselineVersion {
-		return nil, fmt.Errorf("baseline %s: version %d, want %d", path, b.Version, baselineVersion)
+		return nil, fmt.Errorf("baseline %s: version %d, want %d", name, b.Version, baselineVersion)
 	}
 	b.left = map[baselineEntry]int{}
 	for _, e := range b.Findings {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/preflight-dev/preflight/imagecheck"
 	"github.com/preflight-dev/preflight/internal/catalog"
+	"github.com/preflight-dev/preflight/internal/digits"
 	"github.com/preflight-dev/preflight/internal/fiximage"
 	"github.com/preflight-dev/preflight/internal/suggest"
 )
@@ -290,7 +291,7 @@ func (c *Command) printFix(rep fixReport, format string) error {
 	if rep.Model != "" {
 		target = rep.Model + " " + rep.Field
 	}
-	fmt.Fprintf(&b, "%s: for %s, at most %s bytes\n", printable(rep.Input), target, commas(res.Limit))
+	fmt.Fprintf(&b, "%s: for %s, at most %s bytes\n", printable(rep.Input), target, digits.Commas(res.Limit))
 	if res.Before.Format != "" {
 		fmt.Fprintf(&b, "  before: %s\n", res.Before)
 	}
@@ -327,17 +328,4 @@ func printable(s string) string {
 		}
 	}
 	return s
-}
-
-// commas writes a byte count with thousands separators.
-func commas(n int64) string {
-	s := strconv.FormatInt(max(n, 0), 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -157,7 +157,7 @@ func TestFixImageEscapesNames(t *testing.T) {
 // testdata/fix-image/*.out: `go test ./cmd/preflight -run FixImageGolden
 // -update` rewrites them after a deliberate change.
 func TestFixImageGolden(t *testing.T) {
-	golden, err := filepath.Abs("../../testdata/fix-image")
+	dir, err := filepath.Abs("../../testdata/fix-image")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,24 +184,7 @@ func TestFixImageGolden(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr %s", code, tt.code, stderr)
 			}
-			got := []byte(stdout)
-			path := filepath.Join(golden, tt.name+".out")
-			if *update {
-				if err := os.MkdirAll(golden, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("report differs from %s (rerun with -update and review the diff)\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			golden(t, filepath.Join(dir, tt.name+".out"), []byte(stdout), nil)
 		})
 	}
 }

@@ -27,7 +27,7 @@ type fingerprinter struct {
 
 func (fp *fingerprinter) of(file string, f validate.Finding) string {
 	scope := file
-	if isLineFile(f.File) {
+	if isLinesFile(f.File) {
 		scope += "\x00line=" + strconv.Itoa(f.Line)
 	}
 	if scope != fp.scope || fp.seen == nil {
@@ -43,8 +43,8 @@ func (fp *fingerprinter) of(file string, f validate.Finding) string {
 	return hex.EncodeToString(h[:])
 }
 
-// isLineFile reports whether name holds one request per line.
-func isLineFile(name string) bool {
+// isLinesFile reports whether name holds one request per line.
+func isLinesFile(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".jsonl", ".ndjson":
 		return true

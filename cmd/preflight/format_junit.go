@@ -110,7 +110,7 @@ func (p *junitPrinter) flush() error {
 func (p *junitPrinter) suite(file string, findings []validate.Finding, requests int) junitSuite {
 	name := printableName(file)
 	s := junitSuite{Name: name}
-	if !isLineFile(file) {
+	if !isLinesFile(file) {
 		// One request: one test case, whatever the lines of its findings.
 		c := junitCase{Name: name, Classname: "preflight", File: name}
 		for _, f := range findings {

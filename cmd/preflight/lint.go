@@ -30,6 +30,7 @@ type lintFlags struct {
 	outputs       []string    // --output FORMAT=PATH, see output.go
 	cfg           configFlags // --config, --baseline, see config.go
 	ux            uxFlags     // --select, --quiet, --statistics, ..., see lint_ux.go
+	fixes         fixFlags    // --fix, --dry-run, see lint_fix.go
 }
 
 // formats maps each --format name to its printer. Printers are written one
@@ -79,6 +80,8 @@ Exit codes: 0 no error findings, 1 error findings (or warnings with
 	fl.BoolVar(&f.offline, "offline", false, "make no network requests (URL syntax is still checked)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files (or batches of JSONL lines) checked at once (0: four per CPU)")
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "also write FORMAT to PATH, as FORMAT=PATH (repeatable; PATH - is standard output)")
+	fl.BoolVar(&f.fixes.fix, "fix", false, "rewrite files in place where the fix cannot change the request's meaning (see README \"Fixing requests\")")
+	fl.BoolVar(&f.fixes.dryRun, "dry-run", false, "with --fix: print the fixes as a unified diff and change nothing")
 	f.network.register(fl)
 	f.cfg.register(fl)
 	f.ux.register(fl)
@@ -112,6 +115,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	if f.color != "auto" && f.color != "always" && f.color != "never" {
 		return usagef("unknown --color %q (want auto, always or never)", f.color)
 	}
+	if err := checkFixFlags(f, args); err != nil {
+		return err
+	}
 	stage, err := c.newStage(cmd, f) // config and baseline; network: settings under the flags
 	if err != nil {
 		return err
@@ -138,6 +144,14 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		return err
 	}
 	out := bufio.NewWriterSize(c.Stdout, 64<<10)
+	var fixed fixResult
+	if f.fixes.fix {
+		// Fix first, then lint what the files now hold: the findings and
+		// the exit code are what remains.
+		if fixed, err = c.fixFiles(cmd.Context(), f, stage, files, out); err != nil {
+			return err
+		}
+	}
 	p, err := c.openOutputs(outputs, out, f)
 	if err != nil {
 		return err
@@ -193,6 +207,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	}
 	if err != nil {
 		return err
+	}
+	if f.fixes.fix {
+		fmt.Fprintln(c.Stderr, fixSummary(fixed, f.fixes.dryRun))
 	}
 	expectFailed, err := stage.finish(c)
 	if err != nil {

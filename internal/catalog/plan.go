@@ -76,23 +76,6 @@ func (f *Field) Origin(has func(*FieldSpec) bool) Layer {
 	return f.Layers[0]
 }
 
-// Prop returns the resolved member spec of an object field, or nil.
-func (f *Field) Prop(name string) *Field {
-	i, ok := slices.BinarySearchFunc(f.Props, name, func(p *Field, n string) int {
-		switch {
-		case p.Name < n:
-			return -1
-		case p.Name > n:
-			return 1
-		}
-		return 0
-	})
-	if !ok {
-		return nil
-	}
-	return f.Props[i]
-}
-
 // Class is one class of values of a when-field: a value some variant names,
 // or Other (every value none names).
 type Class struct {

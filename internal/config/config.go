@@ -717,7 +717,7 @@ func limitedModel(m *catalog.Model, fields map[string]*catalog.FieldSpec, source
 }
 
 // Catalog returns the catalog the config describes: the embedded one with
-// models: merged in and limits: applied. A nil config gives DefaultCatalog.
+// models: merged in and limits: applied. A nil config gives catalog.Default.
 func (c *Config) Catalog() *catalog.Catalog {
 	if c == nil || c.catalog == nil {
 		return catalog.Default()

@@ -29,6 +29,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"github.com/preflight-dev/preflight/imagecheck"
+	"github.com/preflight-dev/preflight/internal/digits"
 )
 
 // DefaultMaxPixels is the decode budget when Options.MaxPixels is 0:
@@ -89,9 +90,9 @@ type Info struct {
 
 func (i Info) String() string {
 	if i.Width == 0 || i.Height == 0 {
-		return fmt.Sprintf("%s, %s bytes", strings.ToUpper(i.Format), commas(i.Bytes))
+		return fmt.Sprintf("%s, %s bytes", strings.ToUpper(i.Format), digits.Commas(i.Bytes))
 	}
-	return fmt.Sprintf("%s %d×%d, %s bytes", strings.ToUpper(i.Format), i.Width, i.Height, commas(i.Bytes))
+	return fmt.Sprintf("%s %d×%d, %s bytes", strings.ToUpper(i.Format), i.Width, i.Height, digits.Commas(i.Bytes))
 }
 
 // Ratio is the output's shape against the model's aspect_ratio values.
@@ -150,7 +151,7 @@ func Fix(ctx context.Context, data []byte, opt Options) ([]byte, *Result, error)
 		budget = DefaultMaxPixels
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > budget || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, res, fmt.Errorf("%w: %d×%d is %s pixels; the budget is %s", ErrTooManyPixels, cfg.Width, cfg.Height, commas(px), commas(budget))
+		return nil, res, fmt.Errorf("%w: %d×%d is %s pixels; the budget is %s", ErrTooManyPixels, cfg.Width, cfg.Height, digits.Commas(px), digits.Commas(budget))
 	}
 
 	orient := orientation(data)
@@ -209,18 +210,18 @@ func Fix(ctx context.Context, data []byte, opt Options) ([]byte, *Result, error)
 	out, q, err := encodeUnder(ctx, img, w, h, format, res.Limit, spec.MinPixels, !switchable)
 	if errors.Is(err, errOverLimit) && switchable {
 		format = "jpeg"
-		res.Actions = append(res.Actions, "chose JPEG: PNG does not fit under "+commas(res.Limit)+" bytes")
+		res.Actions = append(res.Actions, "chose JPEG: PNG does not fit under "+digits.Commas(res.Limit)+" bytes")
 		flatten("JPEG has no alpha")
 		out, q, err = encodeUnder(ctx, img, w, h, format, res.Limit, spec.MinPixels, true)
 	}
 	if err != nil {
 		if errors.Is(err, errOverLimit) {
-			err = fmt.Errorf("%w: even at the smallest allowed size the %s is over %s bytes", ErrCannotFit, strings.ToUpper(format), commas(res.Limit))
+			err = fmt.Errorf("%w: even at the smallest allowed size the %s is over %s bytes", ErrCannotFit, strings.ToUpper(format), digits.Commas(res.Limit))
 		}
 		return nil, res, err
 	}
 	if nb := imageSize(out); nb != image.Pt(w, h) {
-		res.Actions = append(res.Actions, fmt.Sprintf("resized %d×%d to %d×%d (Lanczos) to fit under %s bytes", w, h, nb.X, nb.Y, commas(res.Limit)))
+		res.Actions = append(res.Actions, fmt.Sprintf("resized %d×%d to %d×%d (Lanczos) to fit under %s bytes", w, h, nb.X, nb.Y, digits.Commas(res.Limit)))
 	}
 	if format == "jpeg" {
 		res.Quality = q
@@ -534,22 +535,4 @@ func gcd(a, b int) int {
 		a, b = b, a%b
 	}
 	return a
-}
-
-// commas writes n with thousands separators, as imagecheck's messages do.
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/semaphore"
 
+	"github.com/preflight-dev/preflight/internal/wire"
 	"github.com/preflight-dev/preflight/validate"
 )
 
@@ -298,7 +299,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
-	st := &state{model: taskModel(r.URL.Path)}
+	st := &state{model: wire.TaskModel(r.URL.Path)}
 	outcome := p.serve(rec, r, st)
 	switch {
 	case outcome != "":
@@ -350,7 +351,7 @@ func (p *Proxy) serve(w *recorder, r *http.Request, st *state) string {
 		return outcomeBusy
 	}
 	defer p.buffered.Release(reserve)
-	body, err := readAll(r.Body, r.ContentLength)
+	body, err := wire.ReadBody(r.Body, r.ContentLength)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			p.tooLarge(w)
@@ -427,29 +428,6 @@ func (p *Proxy) reserve(ctx context.Context, n int64) bool {
 func (p *Proxy) busy(w http.ResponseWriter, why string) {
 	w.Header().Set("Retry-After", "1")
 	writeError(w, http.StatusServiceUnavailable, "preflight proxy: "+why+"; retry")
-}
-
-// taskModel returns the {model} of a path ending in /generateTask/{model},
-// or "". It decides which requests are read whole and take a check slot;
-// validate.NewTransport makes the same decision for the check itself.
-func taskModel(path string) string {
-	i := strings.LastIndexByte(path, '/')
-	if i < 0 || i == len(path)-1 || !strings.HasSuffix(path[:i], "/generateTask") {
-		return ""
-	}
-	return path[i+1:]
-}
-
-// readAll reads a body whose length may be known, in one allocation then.
-func readAll(r io.Reader, n int64) ([]byte, error) {
-	if n <= 0 {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	return buf, nil
 }
 
 func (p *Proxy) tooLarge(w http.ResponseWriter) {

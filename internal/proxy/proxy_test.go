@@ -289,19 +289,3 @@ func TestAuthorizationNeverLogged(t *testing.T) {
 		}
 	}
 }
-
-func TestTaskModel(t *testing.T) {
-	for path, want := range map[string]string{
-		"/api/v1/generateTask/nano-banana": "nano-banana",
-		"/prefix/generateTask/flux-2":      "flux-2",
-		"/api/v1/generateTask/":            "",
-		"/api/v1/generateTask":             "",
-		"/api/v1/statusTask/t1":            "",
-		"/api/v1/xgenerateTask/m":          "",
-		"":                                 "",
-	} {
-		if got := taskModel(path); got != want {
-			t.Errorf("taskModel(%q) = %q, want %q", path, got, want)
-		}
-	}
-}

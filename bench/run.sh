@@ -380,7 +380,7 @@ if [[ -f $RESULTS ]]; then NOTES=$(sed -n '/^<!-- discussion/,$p' "$RESULTS"); f
 {
 	echo "# Benchmark results"
 	echo
-	echo "Measured by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'), in $((SECONDS - START)) s."
+	echo "Measured by \`make bench\` (bench/run.sh) on $(date -u '+%Y-%m-%d %H:%M UTC') at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . ':!bench/RESULTS.md' 2>/dev/null || echo ' (with uncommitted changes)'), in $((SECONDS - START)) s."
 	echo "Machine: $(nproc) CPUs ($CPU), $MEM RAM, $(uname -sr); $($GO version | awk '{print $3}'); node $NODE; load average at the end $LOAD."
 	echo
 	if awk -v l="$LOAD0" -v n="$(nproc)" 'BEGIN {exit !(l > n/2)}'; then

@@ -65,6 +65,10 @@ type Checker struct {
 	// OnProgress, if set, is called when a unique URL's check finishes,
 	// with the number of unique URLs finished and seen so far.
 	OnProgress func(done, seen int)
+	// OnExpect, if set, is called by CheckAll with its context once the
+	// batch's URLs count in the progress total, before any is checked: a
+	// caller streaming requests learns when their URLs are all known.
+	OnExpect func(ctx context.Context)
 	// UserAgent is sent with each request; default "preflight-imagecheck/1".
 	UserAgent string
 
@@ -214,6 +218,9 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
 	out := make([]Result, len(reqs))
 	for _, r := range reqs { // the whole batch counts in progress before the first result
 		c.begin(r.URL)
+	}
+	if c.OnExpect != nil {
+		c.OnExpect(ctx)
 	}
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, cap(c.sem))

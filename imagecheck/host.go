@@ -26,6 +26,11 @@ func NormalizeHost(h string) (host string, ok bool) {
 	if len(h) >= 2 && h[0] == '[' && h[len(h)-1] == ']' {
 		h = h[1 : len(h)-1] // brackets only as a pair: "a]" is not "a"
 	}
+	if strings.ContainsAny(h, "[]") {
+		// url.Parse keeps "0.]" as a host, IDNA maps it, but net/http's
+		// dialer cannot split "0.]:80": a stray bracket is no host.
+		return strings.ToLower(h), false
+	}
 	if !utf8.ValidString(h) || strings.ContainsRune(h, utf8.RuneError) {
 		// IDNA would map every invalid byte to U+FFFD, making unrelated
 		// hosts equal; no real host is spelled so.

@@ -78,7 +78,20 @@ func cleanText(s string, n int) string {
 // special-use names such as *.local and *.internal). A hostname that passes
 // may still resolve to a private address; the network probe re-checks every
 // resolved address at dial time.
+//
+// The common URL (a lower-case host name and a plain path) is accepted by a
+// single scan that allocates nothing; everything else goes through
+// checkURL, which parses it as net/http would.
 func CheckURL(raw string) error {
+	if plainPublicURL(raw) {
+		return nil
+	}
+	return checkURL(raw)
+}
+
+// checkURL is CheckURL without the fast path: the reference its
+// differential test and fuzz test hold plainPublicURL to.
+func checkURL(raw string) error {
 	bad := func(format string, args ...any) error {
 		return &URLError{URL: raw, Reason: fmt.Sprintf(format, args...) + "; " + needPublic}
 	}
@@ -134,23 +147,20 @@ func CheckURL(raw string) error {
 }
 
 // hostNameReason explains why a (non-IP) host name cannot be public, or
-// returns "".
+// returns "". It allocates nothing for a lower-case host.
 func hostNameReason(host string) string {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
 	if h == "" {
 		return "is empty"
 	}
-	labels := strings.Split(h, ".")
-	for _, l := range labels {
-		if l == "" {
-			return "has an empty label"
-		}
+	if h[0] == '.' || h[len(h)-1] == '.' || strings.Contains(h, "..") {
+		return "has an empty label"
 	}
-	tld := labels[len(labels)-1]
+	tld := h[strings.LastIndexByte(h, '.')+1:]
 	if h == "localhost" || tld == "localhost" {
 		return "is the local machine (localhost)"
 	}
-	if len(labels) == 1 {
+	if len(tld) == len(h) {
 		return "is a single-label name that only resolves on a local network"
 	}
 	// Browsers and curl read hosts such as "127.1" or "0x7f.0.0.1" as IPv4
@@ -183,3 +193,90 @@ func isNumericLabel(l string) bool {
 	}
 	return true
 }
+
+// plainPublicURL reports whether raw is certainly accepted by checkURL,
+// judged by one scan that allocates nothing: "http://" or "https://", a host
+// of lower-case LDH labels (no port, no credentials, no IP literal, nothing
+// IDNA would map: no "--", no label starting or ending with '-'), then only
+// RFC 3986 characters with well-formed %-escapes, and a host hostNameReason
+// accepts. False means "not sure", never "invalid": the caller then runs
+// checkURL, so every rejection keeps its one wording.
+func plainPublicURL(raw string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(raw, "https://"):
+		rest = raw[len("https://"):]
+	case strings.HasPrefix(raw, "http://"):
+		rest = raw[len("http://"):]
+	default:
+		return false
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host := rest[:end]
+	if !plainHost(host) {
+		return false
+	}
+	for i := end; i < len(rest); i++ {
+		c := rest[i]
+		if c == '%' {
+			if i+2 >= len(rest) || !isHex(rest[i+1]) || !isHex(rest[i+2]) {
+				return false
+			}
+			continue
+		}
+		if c >= 0x80 || !uriChar[c] {
+			return false
+		}
+	}
+	return hostNameReason(host) == ""
+}
+
+// plainHost reports whether h is lower-case LDH labels that IDNA maps to
+// themselves and that no IP parser reads as an address (it has a letter).
+func plainHost(h string) bool {
+	if h == "" || h[0] == '.' || h[0] == '-' || h[len(h)-1] == '-' || h[len(h)-1] == '.' {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case c >= 'a' && c <= 'z':
+			letter = true
+		case c >= '0' && c <= '9':
+		case c == '-':
+			if h[i+1] == '-' || h[i+1] == '.' || h[i-1] == '.' {
+				return false
+			}
+		case c == '.':
+			if h[i+1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// uriChar marks the ASCII characters RFC 3986 allows in a path, query and
+// fragment besides '%'.
+var uriChar = func() (t [128]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-'a'+'A'] = true
+	}
+	for _, c := range "-._~!$&'()*+,;=:@/?#" {
+		t[c] = true
+	}
+	return t
+}()

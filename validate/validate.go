@@ -141,7 +141,7 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 	}
 	p, _ := v.pool.Get().(*jsonpos.Parser)
 	if p == nil {
-		p = new(jsonpos.Parser)
+		p = &jsonpos.Parser{KeepChildren: keepChildren}
 	}
 	defer v.pool.Put(p)
 	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1), collectURLs: v.Network != nil}
@@ -152,4 +152,19 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 		}
 	}
 	return r.report(), nil
+}
+
+// keepChildren says which containers' values get parse nodes: those the
+// rules read (the envelope's members, and input down to the members of
+// array items). Values elsewhere, such as the elements of a huge array
+// under an unknown member, are checked for syntax, UTF-8 and duplicate
+// names only, so memory follows the rules, not the request's shape.
+func keepChildren(depth int, name []byte) bool {
+	switch {
+	case depth == 0:
+		return true
+	case depth == 1:
+		return string(name) == "input"
+	}
+	return depth <= 4
 }

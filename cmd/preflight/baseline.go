@@ -47,6 +47,9 @@ func readBaseline(path string) (*baseline, error) {
 		return nil, fmt.Errorf("baseline: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("baseline %s: not a regular file", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxBaselineBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("baseline: %w", err)

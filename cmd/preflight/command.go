@@ -45,6 +45,13 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
+// configError is a configuration the run refuses (exit 2, as a usage
+// error): its message names the key and the remedy, so no --help hint.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
 // exitError carries an exit code out of a subcommand without printing.
 type exitError struct{ code int }
 
@@ -74,6 +81,18 @@ func (c *Command) Main(args []string) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	var ce configError
+	if errors.As(err, &ce) {
+		// One line per problem, each escaped: the values come from the file.
+		errs := []error{ce.err}
+		if j, ok := ce.err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
+		for _, e := range errs {
+			fmt.Fprintf(c.Stderr, "preflight: %s\n", printableLine(e.Error()))
+		}
+		return ExitUsage
 	}
 	var ue usageError
 	if errors.As(err, &ue) {

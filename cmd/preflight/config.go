@@ -45,8 +45,8 @@ func (cf *configFlags) register(fl *pflag.FlagSet) {
 // loadConfig reads the user's own config (trusted for network settings)
 // and the project config: --config, else the nearest .preflight.yaml up to
 // the repository root. A project config that widens the run is refused
-// unless trust is set. No config is not an error; a bad one is a usage
-// error (exit 2).
+// unless trust is set (a configError: the remedy is in the message, not in
+// --help). No config is not an error; a bad one is a usage error (exit 2).
 func (c *Command) loadConfig(path string, noConfig, trust bool) (*config.Config, error) {
 	var user *config.Config
 	if up := config.UserFile(c.Getenv); up != "" {
@@ -93,11 +93,14 @@ func (c *Command) loadConfig(path string, noConfig, trust bool) (*config.Config,
 		}
 		userCache, _ := os.UserCacheDir()
 		if ws := cfg.Widenings(repo, userCache, runner.DefaultMaxBytes); len(ws) > 0 {
-			errs := make([]error, len(ws))
+			errs := make([]error, len(ws), len(ws)+1)
 			for i, w := range ws {
 				errs[i] = w
 			}
-			return nil, usageError{errors.Join(errs...)}
+			if up := config.UserFile(c.Getenv); up != "" {
+				errs = append(errs, fmt.Errorf("your own config file is %s", up))
+			}
+			return nil, configError{errors.Join(errs...)}
 		}
 	}
 	cfg.Under(user)

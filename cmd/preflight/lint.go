@@ -176,6 +176,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		}
 		r.BatchLines = 1
 		r.OnInputRead = nr.progress.inputRead
+		nr.checker.OnExpect = runner.URLsHanded // the total is final only once every URL is known
 	}
 	var sum summary
 	var failures []error

@@ -110,8 +110,11 @@ func (nr *netRun) done(w io.Writer) {
 	}
 	nr.progress.erase()
 	if st := nr.checker.Stats(); st.NoNetwork > 0 {
-		fmt.Fprintf(w, "preflight: network unavailable: %s not checked (use --offline to skip network checks, --network required to fail)\n",
-			plural(st.NoNetwork, "URL"))
+		hint := "use --offline to skip network checks, --network required to fail"
+		if nr.checker.RequireNetwork {
+			hint = "they fail the run under --network required; use --offline to skip network checks"
+		}
+		fmt.Fprintf(w, "preflight: network unavailable: %s not checked (%s)\n", plural(st.NoNetwork, "URL"), hint)
 	}
 }
 

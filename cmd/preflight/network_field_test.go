@@ -70,10 +70,15 @@ func TestNoResolverIsNotADownloadFailure(t *testing.T) {
 			t.Errorf("dead=%v: stderr %q, want the line once: %q", dead, errOut, want)
 		}
 
-		code, out, _ = run(t, "", nil, "lint", "--format", "json", "--no-cache", "--network", "required", path)
+		code, out, errOut = run(t, "", nil, "lint", "--format", "json", "--no-cache", "--network", "required", path)
 		mustJSON(t, out, &rep)
 		if code != ExitFindings || rep.Summary.Errors != 2 {
 			t.Errorf("dead=%v, --network required: exit %d, summary %+v", dead, code, rep.Summary)
+		}
+		// The hint fits the mode: no advice to use the flag already given.
+		want = "network unavailable: 2 URLs not checked (they fail the run under --network required; use --offline to skip network checks)"
+		if strings.Count(errOut, want) != 1 || strings.Contains(errOut, "--network required to fail") {
+			t.Errorf("dead=%v, --network required: stderr %q, want the line once: %q", dead, errOut, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,6 +87,8 @@ func TestReadmeConfig(t *testing.T) {
 	}
 }
 
+var fullCommitID = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
 // TestReadmePreCommit checks the README's .pre-commit-config.yaml snippet
 // names this repository and hooks that exist.
 func TestReadmePreCommit(t *testing.T) {
@@ -105,6 +108,11 @@ func TestReadmePreCommit(t *testing.T) {
 	hooks := readHooks(t, ".pre-commit-hooks.yaml")
 	if len(cfg.Repos) != 1 || cfg.Repos[0].Repo != "https://github.com/preflight-dev/preflight" || cfg.Repos[0].Rev == "" {
 		t.Fatalf("snippet: %+v", cfg)
+	}
+	// No release tag exists yet: a rev pre-commit can check out is a full
+	// commit id, shown as the placeholder the text explains.
+	if rev := cfg.Repos[0].Rev; rev != "<40-hex commit id>" && !fullCommitID.MatchString(rev) {
+		t.Errorf("snippet rev %q: want a full commit id (or its placeholder) until a release tag exists", rev)
 	}
 	for _, h := range cfg.Repos[0].Hooks {
 		if _, ok := hooks[h.ID]; !ok {

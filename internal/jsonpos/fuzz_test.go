@@ -2,23 +2,38 @@ package jsonpos
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
-// FuzzParse feeds the parser arbitrary bytes: it must never panic, and a
+// FuzzParse feeds the parser arbitrary bytes: it must never panic, a
 // successful parse must give a consistent tree whose offsets stay in the
-// source.
+// source, and a parse that keeps Nodes only where rules read must find the
+// same duplicates and bad UTF-8 at the same pointers.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		`{"model":"nano-banana","input":{"prompt":"a fox","image_urls":["https://x/a.png"]}}`,
 		`{"a":1,"a":2,"\u0061":3}`, `[1,2,]`, "\xef\xbb\xbf{}", `{} {}`, `"\ud83d\ude00"`,
 		"{\"x\xfe\":\"\xff\"}", `[[[[[[[[[[`, ``, `nul`,
+		`{"x":[1,{"a":[{"b":1,"b":2}]}],"input":{"u":[{"v":{"w":{"z":1,"z":1}}}]}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	var p Parser
+	slim := Parser{KeepChildren: keepInput}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		d, err := p.Parse(src)
+		// A parse that keeps fewer nodes reports the same faults at the
+		// same places.
+		ds, errS := slim.Parse(src)
+		if (err == nil) != (errS == nil) || err != nil && err.Error() != errS.Error() {
+			t.Fatalf("errors differ: %v, slim %v", err, errS)
+		}
+		if err == nil {
+			if a, b := strings.Join(flagged(d), " "), strings.Join(flagged(ds), " "); a != b {
+				t.Fatalf("flagged %q, slim %q", a, b)
+			}
+		}
 		if err != nil {
 			var se *SyntaxError
 			if !errors.As(err, &se) || se.Offset < 0 || se.Offset > len(src) || se.Msg == "" {

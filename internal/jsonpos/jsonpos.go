@@ -81,20 +81,52 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return e.Msg }
 
-// Parser holds what one parse reuses: the decoder, its reader and the
-// node slice. The zero value is ready; a Parser is not safe for concurrent
-// use (pool them).
+// Parser holds what one parse reuses: the decoder, its reader, the node
+// slice and the stack of open containers. The zero value is ready and keeps
+// a Node for every value; a Parser is not safe for concurrent use (pool
+// them).
 type Parser struct {
+	// KeepChildren, when set, decides which values get a Node, so memory
+	// follows what the rules read, not the input's shape: a Node costs 44
+	// bytes and an array element can be 2 ("1,"). It is asked once per
+	// array or object that has a Node itself and was itself kept, with its
+	// nesting depth (0 for the top-level value) and its member name
+	// (decoded; nil in an array); false means its values are parsed for
+	// syntax and UTF-8 only, counted (Children, Index stay exact) and get
+	// a Node only when flagged Duplicate, InvalidUTF8 or InvalidName
+	// (with their enclosing containers, so Pointer still works).
+	KeepChildren func(depth int, name []byte) bool
+
 	dec jsontext.Decoder
 	buf bytes.Buffer
 	doc Doc
+	// frames are the open arrays and objects, at most MaxNesting, reused.
+	frames []frame
 	// names indexes the member names of objects with many members, so
 	// finding duplicates stays linear: comparing each new member with all
 	// earlier siblings made a 400 KB object of distinct names take seconds.
 	names map[memberKey]struct{}
+	objs  int32 // objects opened so far in this parse: memberKey.obj
 }
 
-// memberKey is one member name (decoded) of one object Node.
+// frame is one open array or object.
+type frame struct {
+	node     int32 // its Node, or -1 while it has none
+	n        Node  // the Node it has or would get
+	children int32 // values seen so far
+	keep     bool  // its values get Nodes
+	obj      int32 // its serial number, for names
+	// first are the names of its first linearScanMembers members.
+	first []nameSpan
+}
+
+// nameSpan is one quoted member name in the source.
+type nameSpan struct {
+	start, end int32
+	escaped    bool
+}
+
+// memberKey is one member name (decoded) of one object, by serial number.
 type memberKey struct {
 	obj  int32
 	name string
@@ -104,6 +136,10 @@ type memberKey struct {
 // names are indexed in a map; below it a scan is cheaper and allocates
 // nothing.
 const linearScanMembers = 32
+
+// reported are the flags a checker reports wherever they are, so a value
+// that carries one always gets a Node.
+const reported = Duplicate | InvalidUTF8 | InvalidName
 
 var (
 	// strictOptions parse almost every request: the decoder checks UTF-8
@@ -133,6 +169,8 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 	d.Nodes = d.Nodes[:0]
 	d.lines = d.lines[:0]
 	d.cursor = posCursor{}
+	p.frames = p.frames[:0]
+	p.objs = 0
 	if len(p.names) > 0 {
 		clear(p.names)
 	}
@@ -149,53 +187,34 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 	} else {
 		p.dec.Reset(&p.buf, strictOptions...)
 	}
-	stack := [32]int32{}
-	depth := 0
-	var stackOverflow []int32
 	pendingName := [2]int32{-1, -1}
 	pendingEscaped := false
-	push := func(i int32) {
-		if depth < len(stack) {
-			stack[depth] = i
-		} else {
-			stackOverflow = append(stackOverflow, i)
-		}
-		depth++
-	}
-	top := func() int32 {
-		if depth == 0 {
-			return -1
-		}
-		if depth <= len(stack) {
-			return stack[depth-1]
-		}
-		return stackOverflow[depth-1-len(stack)]
-	}
-	pop := func() {
-		depth--
-		if depth >= len(stack) {
-			stackOverflow = stackOverflow[:len(stackOverflow)-1]
-		}
-	}
-	// closeContainer reads the '}' or ']' ending the open container and
-	// records where it ends.
-	closeContainer := func(open int32) error {
+	// closeTop reads the '}' or ']' ending the innermost open container
+	// and records where it ends and how many values it held.
+	closeTop := func() error {
 		if _, err := p.dec.ReadToken(); err != nil {
 			return p.syntax(err)
 		}
-		d.Nodes[open].End = int32(p.dec.InputOffset())
-		pop()
+		f := &p.frames[len(p.frames)-1]
+		if f.node >= 0 {
+			d.Nodes[f.node].End = int32(p.dec.InputOffset())
+			d.Nodes[f.node].Children = f.children
+		}
+		p.frames = p.frames[:len(p.frames)-1]
 		return nil
 	}
 	for {
-		parent := top()
-		if parent >= 0 && d.Nodes[parent].Kind == '{' && pendingName[0] < 0 {
+		var top *frame
+		if len(p.frames) > 0 {
+			top = &p.frames[len(p.frames)-1]
+		}
+		if top != nil && top.n.Kind == '{' && pendingName[0] < 0 {
 			// Expecting a member name or the end of the object.
 			if p.dec.PeekKind() == '}' {
-				if err := closeContainer(parent); err != nil {
+				if err := closeTop(); err != nil {
 					return d, err
 				}
-				if depth == 0 {
+				if len(p.frames) == 0 {
 					break
 				}
 				continue
@@ -211,15 +230,15 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 		}
 		kind := p.dec.PeekKind()
 		if kind == ']' {
-			if err := closeContainer(parent); err != nil {
+			if err := closeTop(); err != nil {
 				return d, err
 			}
-			if depth == 0 {
+			if len(p.frames) == 0 {
 				break
 			}
 			continue
 		}
-		n := Node{Kind: kind, Parent: parent, NameStart: pendingName[0], NameEnd: pendingName[1],
+		n := Node{Kind: kind, Parent: -1, NameStart: pendingName[0], NameEnd: pendingName[1],
 			FirstChild: -1, NextSibling: -1, LastChild: -1}
 		pendingName = [2]int32{-1, -1}
 		if pendingEscaped {
@@ -246,29 +265,44 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 		if lenient && n.NameStart >= 0 && !utf8.Valid(d.Src[n.NameStart:n.NameEnd]) {
 			n.Flags |= InvalidName
 		}
-		idx := int32(len(d.Nodes))
-		if parent >= 0 {
-			pn := &d.Nodes[parent]
-			if n.NameStart >= 0 && pn.Kind == '{' {
-				if p.isDuplicate(parent, &n) {
-					n.Flags |= Duplicate
-				}
+		kept := top == nil || top.keep
+		if top != nil {
+			if n.NameStart >= 0 && top.n.Kind == '{' && p.isDuplicate(top, &n) {
+				n.Flags |= Duplicate
 			}
-			n.Index = pn.Children
-			if pn.LastChild >= 0 {
-				d.Nodes[pn.LastChild].NextSibling = idx
-			} else {
-				pn.FirstChild = idx
+			n.Index = top.children
+			top.children++
+		}
+		idx := int32(-1)
+		if kept || n.Flags&reported != 0 {
+			idx = p.add(n)
+		}
+		if kind != '{' && kind != '[' {
+			if len(p.frames) == 0 {
+				break
 			}
-			pn.LastChild = idx
-			pn.Children++
+			continue
 		}
-		d.Nodes = append(d.Nodes, n)
-		if kind == '{' || kind == '[' {
-			push(idx)
-		} else if depth == 0 {
-			break
+		keep := idx >= 0 && kept
+		if keep && p.KeepChildren != nil {
+			var name []byte
+			if n.NameStart >= 0 {
+				name = d.text(n.NameStart, n.NameEnd, n.Flags&EscapedName != 0)
+			}
+			keep = p.KeepChildren(len(p.frames), name)
 		}
+		obj := int32(-1)
+		if kind == '{' {
+			obj = p.objs
+			p.objs++
+		}
+		if len(p.frames) < cap(p.frames) {
+			p.frames = p.frames[:len(p.frames)+1]
+		} else {
+			p.frames = append(p.frames, frame{})
+		}
+		f := &p.frames[len(p.frames)-1]
+		*f = frame{node: idx, n: n, keep: keep, obj: obj, first: f.first[:0]}
 	}
 	// Exactly one value: anything after it (a second object, garbage) is an
 	// error, since servers differ on whether they read or reject it.
@@ -283,29 +317,66 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 	return d, nil
 }
 
-// isDuplicate reports whether member n of object obj repeats the name of
-// an earlier member, scanning small objects and indexing large ones.
-func (p *Parser) isDuplicate(obj int32, n *Node) bool {
+// add appends n as a Node under the innermost open container, first giving
+// Nodes to the open containers that have none (a flagged value deep in an
+// unread part), and returns its index.
+func (p *Parser) add(n Node) int32 {
+	j := len(p.frames)
+	for j > 0 && p.frames[j-1].node < 0 {
+		j--
+	}
+	for ; j < len(p.frames); j++ {
+		p.frames[j].node = p.link(p.frames[j].n, j)
+	}
+	return p.link(n, len(p.frames))
+}
+
+// link appends n as a Node whose parent is frame depth-1 (which has a
+// Node) and returns its index.
+func (p *Parser) link(n Node, depth int) int32 {
 	d := &p.doc
-	pn := &d.Nodes[obj]
-	if pn.Children < linearScanMembers {
-		for c := pn.FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
-			if sameName(d, &d.Nodes[c], n) {
+	idx := int32(len(d.Nodes))
+	if depth > 0 {
+		parent := p.frames[depth-1].node
+		n.Parent = parent
+		pn := &d.Nodes[parent]
+		if pn.LastChild >= 0 {
+			d.Nodes[pn.LastChild].NextSibling = idx
+		} else {
+			pn.FirstChild = idx
+		}
+		pn.LastChild = idx
+	}
+	d.Nodes = append(d.Nodes, n)
+	return idx
+}
+
+// isDuplicate reports whether member n of the object of frame f repeats
+// the name of an earlier member, scanning small objects and indexing large
+// ones. It keeps no Node of its own, so it works for objects whose members
+// get none.
+func (p *Parser) isDuplicate(f *frame, n *Node) bool {
+	src := p.doc.Src
+	s := nameSpan{n.NameStart, n.NameEnd, n.Flags&EscapedName != 0}
+	if f.children < linearScanMembers {
+		for _, e := range f.first {
+			if sameName(src, e, s) {
 				return true
 			}
 		}
+		f.first = append(f.first, s)
 		return false
 	}
 	if p.names == nil {
 		p.names = map[memberKey]struct{}{}
 	}
-	if pn.Children == linearScanMembers {
+	if f.children == linearScanMembers {
 		// Index the members seen so far, once.
-		for c := pn.FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
-			p.names[memberKey{obj, memberName(d, &d.Nodes[c])}] = struct{}{}
+		for _, e := range f.first {
+			p.names[memberKey{f.obj, spanName(src, e)}] = struct{}{}
 		}
 	}
-	k := memberKey{obj, memberName(d, n)}
+	k := memberKey{f.obj, spanName(src, s)}
 	if _, ok := p.names[k]; ok {
 		return true
 	}
@@ -313,10 +384,10 @@ func (p *Parser) isDuplicate(obj int32, n *Node) bool {
 	return false
 }
 
-// memberName is a member's name as sameName compares it.
-func memberName(d *Doc, n *Node) string {
-	raw := d.Src[n.NameStart:n.NameEnd]
-	if n.Flags&EscapedName == 0 {
+// spanName is a member's name as sameName compares it.
+func spanName(src []byte, s nameSpan) string {
+	raw := src[s.start:s.end]
+	if !s.escaped {
 		return string(raw[1 : len(raw)-1])
 	}
 	return unquote(raw)
@@ -388,9 +459,9 @@ func stringFlags(raw []byte, lenient bool) uint8 {
 	return f
 }
 
-func sameName(d *Doc, a, b *Node) bool {
-	na, nb := d.Src[a.NameStart:a.NameEnd], d.Src[b.NameStart:b.NameEnd]
-	if (a.Flags|b.Flags)&EscapedName == 0 {
+func sameName(src []byte, a, b nameSpan) bool {
+	na, nb := src[a.start:a.end], src[b.start:b.end]
+	if !a.escaped && !b.escaped {
 		return bytes.Equal(na, nb)
 	}
 	return unquote(na) == unquote(nb)

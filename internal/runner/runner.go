@@ -37,9 +37,11 @@ type Runner struct {
 	// MaxBytes is the largest request (file or JSONL line) read; 0 means
 	// DefaultMaxBytes.
 	MaxBytes int64
-	// OnInputRead, if set, is called once every input has been read (not
-	// yet checked): from then on the set of URLs of the run is complete,
-	// so a progress line can show its total.
+	// OnInputRead, if set, is called once every input has been read and
+	// every request's URLs were handed to the checker (not yet checked):
+	// from then on the set of URLs of the run is complete, so a progress
+	// line can show its total. It needs the checker's OnExpect wired to
+	// URLsHanded; without it, it fires when the last unit is checked.
 	OnInputRead func()
 }
 
@@ -89,19 +91,34 @@ func (r *Runner) Run(ctx context.Context, files []string, stdin io.Reader, stdin
 	}
 	acc := Result{}
 	started := false
+	var h *handoff
+	if r.OnInputRead != nil {
+		h = &handoff{fire: r.OnInputRead}
+	}
 	return ordered(ctx, workers, 2*workers,
 		func(ctx context.Context, yield func(unit) bool) error {
+			counted := yield
+			if h != nil {
+				counted = func(u unit) bool { h.add(); return yield(u) }
+			}
 			for _, path := range files {
-				if !r.produce(ctx, path, stdin, stdinName, yield) {
+				if !r.produce(ctx, path, stdin, stdinName, counted) {
 					return nil
 				}
 			}
-			if r.OnInputRead != nil {
-				r.OnInputRead()
+			if h != nil {
+				h.allRead()
 			}
 			return nil
 		},
-		func(ctx context.Context, u unit) part { return r.check(ctx, v, u) },
+		func(ctx context.Context, u unit) part {
+			if h == nil {
+				return r.check(ctx, v, u)
+			}
+			m := &unitMark{h: h}
+			defer m.settle()
+			return r.check(context.WithValue(ctx, markKey{}, m), v, u)
+		},
 		func(p part) error {
 			if !started {
 				acc, started = Result{File: p.File}, true

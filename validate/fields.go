@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -650,16 +649,19 @@ func (r *run) checkURL(name string, node int32, ptr string, e *catalog.Field) {
 		return
 	}
 	reason := err.Error()
+	rule := ruleURLInvalid
 	var ue *imagecheck.URLError
 	if errors.As(err, &ue) {
 		reason = ue.Reason
-	}
-	rule := ruleURLInvalid
-	if u, perr := url.Parse(s); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
-		rule = ruleURLNotPublic
+		if !ue.Malformed {
+			rule = ruleURLNotPublic
+		}
 	}
 	label := strings.TrimSuffix(name, "[]")
-	r.add(rule, node, ptr, catalog.LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+	f := r.add(rule, node, ptr, catalog.LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+	if e.FailCode != "" {
+		f.FailCode = e.FailCode // audio_urls: INVALID_AUDIO_URL, loras[].path: INVALID_LORA_URL
+	}
 }
 
 // shortURL keeps messages readable when a data: URL carries megabytes.

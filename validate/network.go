@@ -128,6 +128,10 @@ func (r *run) checkNetwork(ctx context.Context) error {
 			if p.FailCode != "" {
 				f.FailCode = p.FailCode
 			}
+			if ru == ruleURLNotPublic && u.spec.FailCode != "" {
+				// The field names its own failCode (audio_urls, loras[].path).
+				f.FailCode = u.spec.FailCode
+			}
 			if p.Fix != "" {
 				f.Fix = p.Fix
 			}

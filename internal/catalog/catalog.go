@@ -147,6 +147,10 @@ type FieldSpec struct {
 	NoAlpha      *bool    `json:"noAlpha,omitempty"`
 	MinSeconds   *float64 `json:"minSeconds,omitempty"`
 	MaxSeconds   *float64 `json:"maxSeconds,omitempty"`
+	// FailCode is the failCode the API answers when a URL field cannot be
+	// fetched (infinitetalk audio_urls: INVALID_AUDIO_URL); empty means
+	// INVALID_IMAGE_URL. An array's items inherit it.
+	FailCode string `json:"failCode,omitempty"`
 
 	Level  Level  `json:"level,omitempty"`
 	Source string `json:"source,omitempty"`
@@ -474,6 +478,9 @@ func (f *FieldSpec) compile(name string, level Level, source string) error {
 	}
 	if f.Default != nil {
 		f.Default = normalizeJSON(f.Default)
+	}
+	if f.FailCode != "" && f.Items != nil && f.Items.FailCode == "" {
+		f.Items.FailCode = f.FailCode
 	}
 	if f.Items != nil {
 		if err := f.Items.compile(name+"[]", f.Level, f.Source); err != nil {

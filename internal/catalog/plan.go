@@ -323,6 +323,9 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	if o.MaxSeconds != nil {
 		dst.MaxSeconds = o.MaxSeconds
 	}
+	if o.FailCode != "" {
+		dst.FailCode = o.FailCode
+	}
 	dst.Level, dst.Source = o.Level, o.Source
 	if o.Note != "" {
 		dst.Note = o.Note

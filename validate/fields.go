@@ -218,10 +218,10 @@ func (r *run) fieldPtr(parent int32, name string) string {
 func (r *run) checkField(parent int32, name string, node int32, e *catalog.Field) {
 	const ptr = "" // present values: add derives the pointer from the node
 	if node < 0 {
+		// A minimum on an optional array holds only when it is given
+		// ("1 to 3 if given"); absent, only required counts.
 		if catalog.IsTrue(e.Required) && !catalog.IsTrue(e.Forbidden) {
 			r.missing(parent, name, r.fieldPtr(parent, name), e)
-		} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 && !catalog.IsTrue(e.Forbidden) {
-			r.countProblem(parent, name, r.fieldPtr(parent, name), 0, e)
 		}
 		return
 	}
@@ -249,6 +249,23 @@ func (r *run) missing(parent int32, name, ptr string, e *catalog.Field) {
 		rule = ruleModeMissing
 	case e.Type == "array" && e.Items != nil && e.Items.Type == "url":
 		r.countProblem(parent, name, ptr, 0, e)
+		return
+	}
+	if e.RequiredLevel != "" && !e.RequiredLevel.Stated() {
+		// Only an older page, or one that also gives a default, says
+		// required: a risk to warn about, not a certain failure.
+		src := e.RequiredSource
+		if src == "" {
+			src = l.Spec.Source
+		}
+		msg := fmt.Sprintf("%s has no %s%s", r.model.ID, name, l.Context())
+		if e.Note != "" {
+			msg += "; " + e.Note
+		}
+		if len(e.Enum) > 0 {
+			msg += ": set one of " + enumList(e.Enum)
+		}
+		r.add(rule, parent, ptr, e.RequiredLevel, src, msg)
 		return
 	}
 	msg := fmt.Sprintf("%s needs %s%s", r.model.ID, name, l.Context())
@@ -283,8 +300,12 @@ func (r *run) countProblem(node int32, name, ptr string, count int, e *catalog.F
 	if e.Items != nil && e.Items.Type == "url" {
 		rule = ruleReferencesCount
 	}
+	given := ""
+	if count < lo && !catalog.IsTrue(e.Required) {
+		given = " when it is given"
+	}
 	r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source,
-		fmt.Sprintf("%s takes %s %s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.Context(), count, l.Note()))
+		fmt.Sprintf("%s takes %s %s%s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.Context(), given, count, l.Note()))
 }
 
 func rangeText(lo, hi int) string {

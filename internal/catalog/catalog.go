@@ -122,6 +122,11 @@ type FieldSpec struct {
 	Enum       []any                 `json:"enum,omitempty"`
 	Default    any                   `json:"default,omitempty"`
 	Required   *bool                 `json:"required,omitempty"`
+	// RequiredLevel and RequiredSource hedge "required" alone, when only an
+	// older page or a page that also gives a default states it: a missing
+	// field then warns, while a wrong value stays an error at Level.
+	RequiredLevel  Level  `json:"requiredLevel,omitempty"`
+	RequiredSource string `json:"requiredSource,omitempty"`
 	Forbidden  *bool                 `json:"forbidden,omitempty"`
 	Minimum    *float64              `json:"minimum,omitempty"`
 	Maximum    *float64              `json:"maximum,omitempty"`
@@ -147,6 +152,10 @@ type FieldSpec struct {
 	NoAlpha      *bool    `json:"noAlpha,omitempty"`
 	MinSeconds   *float64 `json:"minSeconds,omitempty"`
 	MaxSeconds   *float64 `json:"maxSeconds,omitempty"`
+	// MaxTotalSeconds bounds the summed duration of an array's media
+	// (seedance: "total max 15 seconds per media type"); checked only when
+	// every item's duration is known.
+	MaxTotalSeconds *float64 `json:"maxTotalSeconds,omitempty"`
 	// FailCode is the failCode the API answers when a URL field cannot be
 	// fetched (infinitetalk audio_urls: INVALID_AUDIO_URL); empty means
 	// INVALID_IMAGE_URL. An array's items inherit it.
@@ -469,6 +478,11 @@ func (m *Model) checkPlanSize() error {
 func (f *FieldSpec) compile(name string, level Level, source string) error {
 	if err := inherit(&f.Level, &f.Source, level, source); err != nil {
 		return fmt.Errorf("field %s: %w", name, err)
+	}
+	if f.RequiredLevel != "" {
+		if err := checkLevel(f.RequiredLevel); err != nil {
+			return fmt.Errorf("field %s: requiredLevel: %w", name, err)
+		}
 	}
 	if f.Type != "" && !slices.Contains(fieldTypes, f.Type) {
 		return fmt.Errorf("field %s: unknown type %q", name, f.Type)

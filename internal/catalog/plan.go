@@ -259,6 +259,7 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	}
 	if o.Required != nil {
 		dst.Required = o.Required
+		dst.RequiredLevel, dst.RequiredSource = o.RequiredLevel, o.RequiredSource
 	}
 	if o.Forbidden != nil {
 		dst.Forbidden = o.Forbidden
@@ -322,6 +323,9 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	}
 	if o.MaxSeconds != nil {
 		dst.MaxSeconds = o.MaxSeconds
+	}
+	if o.MaxTotalSeconds != nil {
+		dst.MaxTotalSeconds = o.MaxTotalSeconds
 	}
 	if o.FailCode != "" {
 		dst.FailCode = o.FailCode

@@ -267,10 +267,7 @@ func presenceSchema(e *Field) (map[string]any, bool) {
 		if e.Type == "array" && e.Items != nil && e.Items.Type == "url" {
 			l = e.Origin(func(s *FieldSpec) bool { return s.MinItems != nil || s.Required != nil }).Spec
 		}
-		required = stated(l.Level)
-	} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 {
-		l := e.Origin(func(s *FieldSpec) bool { return s.MinItems != nil || s.Required != nil }).Spec
-		required = stated(l.Level)
+		required = stated(l.Level) && (e.RequiredLevel == "" || e.RequiredLevel.Stated())
 	}
 	s := valueSchema(e)
 	if required {

@@ -247,6 +247,13 @@ func (r *run) checkProvider(spec *catalog.FieldSpec, got optString, nodes *envel
 		note = " (" + spec.Note + ")"
 	}
 	if !got.ok {
+		if lv := spec.LegacyAbsent(); lv != nil {
+			// Older docs' working examples leave provider out: a warning
+			// citing them, the current page as its advice.
+			r.add(ruleProviderUnsupported, -1, "/provider", catalog.LevelConflict, lv.Source,
+				fmt.Sprintf("%s needs provider set explicitly to %s; the default auto is not enough (%s; the current page (%s) says: %s)", r.model.ID, quoteList(allowed), lv.Note, spec.Source, spec.Note))
+			return
+		}
 		r.add(ruleProviderUnsupported, -1, "/provider", spec.Level, spec.Source,
 			fmt.Sprintf("%s needs provider set explicitly to %s; the default auto is not enough%s", r.model.ID, quoteList(allowed), note))
 		return

@@ -182,6 +182,20 @@ func (r *run) pickCase(obj int32) *catalog.Case {
 				break
 			}
 		}
+		if c == len(p.Listed[k]) && r.d.Nodes[n].Kind == '"' {
+			// A legacy string naming a number ("10") falls in that
+			// number's case: it is checked as the API would read it.
+			if lv := r.legacyValue(r.model.Fields[f].LegacyValues, n); lv != nil {
+				if num, err := strconv.ParseFloat(string(r.d.Str(n)), 64); err == nil {
+					for j, x := range p.Listed[k] {
+						if x == any(num) {
+							c = j
+							break
+						}
+					}
+				}
+			}
+		}
 		classes = append(classes, c)
 	}
 	return p.Case(classes)
@@ -435,6 +449,10 @@ func (r *run) checkType(name string, node int32, ptr string, e *catalog.Field) b
 	}
 	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Type != "" })
 	msg := fmt.Sprintf("%s must be %s, got %s %s", strings.TrimSuffix(name, "[]"), typeNames[e.Type], kindName(k), r.describe(node))
+	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
+		r.legacyType(name, node, ptr, e, lv, l.Spec.Source, msg)
+		return false
+	}
 	if k == '"' && (e.Type == "integer" || e.Type == "number") {
 		if _, err := strconv.ParseFloat(string(r.d.Str(node)), 64); err == nil {
 			msg += fmt.Sprintf("; write it without quotes: %s", r.d.Str(node))
@@ -462,15 +480,26 @@ func isIntegerLiteral(raw []byte) bool {
 }
 
 func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field) {
+	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
+		r.add(ruleFieldEnum, node, ptr, catalog.LevelConflict, lv.Source,
+			fmt.Sprintf("%s %s is not allowed for %s%s by the current page (%s), which allows %s; %s", name, r.describe(node), r.model.ID, l.Context(), l.Spec.Source, enumList(e.Enum), lv.Note))
+		return
+	}
+	r.enumProblemAs(name, node, ptr, e, r.describe(node), r.nearestEnum(node, e.Enum))
+}
+
+// enumProblemAs reports a value (shown as shown) outside the enum, with
+// the nearest allowed value when there is one.
+func (r *run) enumProblemAs(name string, node int32, ptr string, e *catalog.Field, shown, nearest string) {
 	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
 	rule := ruleFieldEnum
-	label := name
 	if name == "mode" {
 		rule = ruleModeInvalid
 	}
-	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", label, r.describe(node), r.model.ID, l.Context(), enumList(e.Enum))
-	if s := r.nearestEnum(node, e.Enum); s != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", name, shown, r.model.ID, l.Context(), enumList(e.Enum))
+	if nearest != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", nearest)
 	}
 	f := r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
 	if s := r.caseFix(node, e.Enum); s != "" {
@@ -478,6 +507,48 @@ func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field)
 			r.setEdit(f, node, q)
 		}
 	}
+}
+
+// legacyValue returns the legacy entry the node's value matches, or nil.
+func (r *run) legacyValue(lvs []*catalog.LegacyValue, node int32) *catalog.LegacyValue {
+	for _, lv := range lvs {
+		if lv.Value != nil && r.equals(node, lv.Value) {
+			return lv
+		}
+	}
+	return nil
+}
+
+// legacyType reports a value of the wrong type that older docs used in a
+// working example as a warning citing them, then checks the number it
+// names against the current spec, as the API would read it.
+func (r *run) legacyType(name string, node int32, ptr string, e *catalog.Field, lv *catalog.LegacyValue, current, msg string) {
+	msg += fmt.Sprintf("; %s; the current page (%s) wants %s", lv.Note, current, typeNames[e.Type])
+	f, err := strconv.ParseFloat(string(r.d.Str(node)), 64)
+	numeric := err == nil && r.d.Nodes[node].Kind == '"' && (e.Type == "integer" || e.Type == "number")
+	if numeric {
+		msg += ": write it without quotes: " + catalog.FormatNumber(f)
+	}
+	r.add(ruleFieldType, node, ptr, catalog.LevelConflict, lv.Source, msg)
+	if !numeric {
+		return
+	}
+	if len(e.Enum) > 0 {
+		nearest, best := "", math.Inf(1)
+		for _, x := range e.Enum {
+			if v, ok := x.(float64); ok {
+				if v == f {
+					return
+				}
+				if math.Abs(v-f) < best {
+					nearest, best = catalog.FormatNumber(v), math.Abs(v-f)
+				}
+			}
+		}
+		r.enumProblemAs(name, node, ptr, e, catalog.FormatNumber(f), nearest)
+		return
+	}
+	r.checkNumberValue(name, node, ptr, e, f, catalog.FormatNumber(f))
 }
 
 func enumList(vals []any) string {
@@ -536,12 +607,18 @@ func (r *run) checkNumber(name string, node int32, ptr string, e *catalog.Field)
 		r.add(ruleFieldRange, node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
 		return
 	}
+	r.checkNumberValue(name, node, ptr, e, f, r.describe(node))
+}
+
+// checkNumberValue checks the number f (shown as shown) against the
+// range and step.
+func (r *run) checkNumberValue(name string, node int32, ptr string, e *catalog.Field, f float64, shown string) {
 	if (e.Minimum != nil && f < *e.Minimum) || (e.Maximum != nil && f > *e.Maximum) {
 		l := e.Origin(func(s *catalog.FieldSpec) bool {
 			return (s.Minimum != nil && f < *s.Minimum) || (s.Maximum != nil && f > *s.Maximum)
 		})
 		r.add(ruleFieldRange, node, ptr, l.Spec.Level, l.Spec.Source,
-			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, r.describe(node), r.model.ID, l.Context(), numRange(e.Minimum, e.Maximum))+l.Note())
+			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, shown, r.model.ID, l.Context(), numRange(e.Minimum, e.Maximum))+l.Note())
 		return
 	}
 	if e.MultipleOf != nil && *e.MultipleOf > 0 {
@@ -550,7 +627,7 @@ func (r *run) checkNumber(name string, node int32, ptr string, e *catalog.Field)
 			l := e.Origin(func(s *catalog.FieldSpec) bool { return s.MultipleOf != nil })
 			lower := math.Floor(q) * *e.MultipleOf
 			r.add(ruleFieldStep, node, ptr, l.Spec.Level, l.Spec.Source,
-				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, r.describe(node), catalog.FormatNumber(*e.MultipleOf),
+				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, shown, catalog.FormatNumber(*e.MultipleOf),
 					catalog.FormatNumber(catalog.Round9(lower)), catalog.FormatNumber(catalog.Round9(lower+*e.MultipleOf)))+l.Note())
 		}
 	}

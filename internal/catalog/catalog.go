@@ -118,31 +118,36 @@ type Deprecated struct {
 // FieldSpec is what the docs say about one input field. Pointer members are
 // optional: nil means "not said", so a variant overrides only what it says.
 type FieldSpec struct {
-	Type       string                `json:"type,omitempty"`
-	Enum       []any                 `json:"enum,omitempty"`
-	Default    any                   `json:"default,omitempty"`
-	Required   *bool                 `json:"required,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Enum     []any  `json:"enum,omitempty"`
+	Default  any    `json:"default,omitempty"`
+	Required *bool  `json:"required,omitempty"`
 	// RequiredLevel and RequiredSource hedge "required" alone, when only an
 	// older page or a page that also gives a default states it: a missing
 	// field then warns, while a wrong value stays an error at Level.
-	RequiredLevel  Level  `json:"requiredLevel,omitempty"`
-	RequiredSource string `json:"requiredSource,omitempty"`
-	Forbidden  *bool                 `json:"forbidden,omitempty"`
-	Minimum    *float64              `json:"minimum,omitempty"`
-	Maximum    *float64              `json:"maximum,omitempty"`
-	MultipleOf *float64              `json:"multipleOf,omitempty"`
-	MinLength  *int                  `json:"minLength,omitempty"`
-	MaxLength  *int                  `json:"maxLength,omitempty"`
-	MaxBytes   *int                  `json:"maxBytes,omitempty"`
-	MinItems   *int                  `json:"minItems,omitempty"`
-	MaxItems   *int                  `json:"maxItems,omitempty"`
-	Items      *FieldSpec            `json:"items,omitempty"`
-	Properties map[string]*FieldSpec `json:"properties,omitempty"`
-	StripFrom  string                `json:"stripFrom,omitempty"`
+	RequiredLevel  Level                 `json:"requiredLevel,omitempty"`
+	RequiredSource string                `json:"requiredSource,omitempty"`
+	Forbidden      *bool                 `json:"forbidden,omitempty"`
+	Minimum        *float64              `json:"minimum,omitempty"`
+	Maximum        *float64              `json:"maximum,omitempty"`
+	MultipleOf     *float64              `json:"multipleOf,omitempty"`
+	MinLength      *int                  `json:"minLength,omitempty"`
+	MaxLength      *int                  `json:"maxLength,omitempty"`
+	MaxBytes       *int                  `json:"maxBytes,omitempty"`
+	MinItems       *int                  `json:"minItems,omitempty"`
+	MaxItems       *int                  `json:"maxItems,omitempty"`
+	Items          *FieldSpec            `json:"items,omitempty"`
+	Properties     map[string]*FieldSpec `json:"properties,omitempty"`
+	StripFrom      string                `json:"stripFrom,omitempty"`
 	// DeprecatedValues are values older docs allowed that the API still
 	// accepts and maps to another (midjourney speed relaxed -> fast): a
 	// warning, not an enum error. The replacement may be "".
 	DeprecatedValues map[string]string `json:"deprecatedValues,omitempty"`
+	// LegacyValues are values an older generation of the docs used in a
+	// working example that the current spec rejects (a duration written
+	// as the string "10", provider left out): a warning citing the old
+	// page, with the current spec as its advice.
+	LegacyValues []*LegacyValue `json:"legacyValues,omitempty"`
 
 	Media        string   `json:"media,omitempty"`
 	Formats      []string `json:"formats,omitempty"`
@@ -163,6 +168,15 @@ type FieldSpec struct {
 
 	Level  Level  `json:"level,omitempty"`
 	Source string `json:"source,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// LegacyValue is one value older docs used: Value (any JSON value, of
+// another type than the field's too) or, with Absent, the field left out.
+type LegacyValue struct {
+	Value  any    `json:"value,omitempty"`
+	Absent bool   `json:"absent,omitempty"`
+	Source string `json:"source"`
 	Note   string `json:"note,omitempty"`
 }
 
@@ -490,6 +504,15 @@ func (f *FieldSpec) compile(name string, level Level, source string) error {
 	for i, v := range f.Enum {
 		f.Enum[i] = normalizeJSON(v)
 	}
+	for i, lv := range f.LegacyValues {
+		if lv == nil || lv.Source == "" {
+			return fmt.Errorf("field %s: legacyValues[%d] needs the source of the older page", name, i)
+		}
+		if (lv.Value == nil) == !lv.Absent {
+			return fmt.Errorf("field %s: legacyValues[%d] needs exactly one of value and absent", name, i)
+		}
+		lv.Value = normalizeJSON(lv.Value)
+	}
 	if f.Default != nil {
 		f.Default = normalizeJSON(f.Default)
 	}
@@ -562,6 +585,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// LegacyAbsent returns the legacy entry for a field left out, or nil.
+func (f *FieldSpec) LegacyAbsent() *LegacyValue {
+	for _, lv := range f.LegacyValues {
+		if lv.Absent {
+			return lv
+		}
+	}
+	return nil
 }
 
 // toFloat widens Go integers so they compare with catalog numbers.

@@ -324,6 +324,9 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	if o.MaxSeconds != nil {
 		dst.MaxSeconds = o.MaxSeconds
 	}
+	if o.LegacyValues != nil {
+		dst.LegacyValues = o.LegacyValues
+	}
 	if o.MaxTotalSeconds != nil {
 		dst.MaxTotalSeconds = o.MaxTotalSeconds
 	}

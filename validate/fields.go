@@ -322,6 +322,32 @@ func (r *run) countProblem(node int32, name, ptr string, count int, e *catalog.F
 		fmt.Sprintf("%s takes %s %s%s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.Context(), given, count, l.Note()))
 }
 
+// checkHedgedItems warns about an array within the stated count but over
+// a lower maximum other pages give (midjourney image-to-image: 2 on the
+// legacy page, none on the current one).
+func (r *run) checkHedgedItems(node int32, name, ptr string, count int, e *catalog.Field) {
+	for _, h := range e.HedgedLimits {
+		if h.MaxItems == nil || count <= *h.MaxItems {
+			continue
+		}
+		lo := 0
+		if e.MinItems != nil {
+			lo = *e.MinItems
+		}
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.HedgedLimits != nil })
+		rule := ruleFieldCount
+		if e.Items != nil && e.Items.Type == "url" {
+			rule = ruleReferencesCount
+		}
+		msg := fmt.Sprintf("%s takes %s %s%s; got %d", r.model.ID, rangeText(lo, *h.MaxItems), name, l.Context(), count)
+		if h.Note != "" {
+			msg += " (" + h.Note + ")"
+		}
+		r.add(rule, node, ptr, h.Level, h.Source, msg)
+		return
+	}
+}
+
 func rangeText(lo, hi int) string {
 	switch {
 	case hi < 0:
@@ -385,6 +411,8 @@ func (r *run) checkValue(name string, node int32, ptr string, e *catalog.Field) 
 		n := int(d.Nodes[node].Children)
 		if (e.MinItems != nil && n < *e.MinItems) || (e.MaxItems != nil && n > *e.MaxItems) {
 			r.countProblem(node, name, ptr, n, e)
+		} else {
+			r.checkHedgedItems(node, name, ptr, n, e)
 		}
 		if item := e.Items; item != nil {
 			for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {

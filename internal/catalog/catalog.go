@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -157,6 +158,11 @@ type FieldSpec struct {
 	NoAlpha      *bool    `json:"noAlpha,omitempty"`
 	MinSeconds   *float64 `json:"minSeconds,omitempty"`
 	MaxSeconds   *float64 `json:"maxSeconds,omitempty"`
+	// HedgedLimits are lower limits some pages give beside the stated one
+	// (midjourney prompt: 6,000 UTF-8 bytes on es/fr, 7,500 on tr): each an
+	// entry with maxBytes or maxItems and a level other than stated. A
+	// value over a hedged limit but within the stated one warns.
+	HedgedLimits []*FieldSpec `json:"hedgedLimits,omitempty"`
 	// MaxTotalSeconds bounds the summed duration of an array's media
 	// (seedance: "total max 15 seconds per media type"); checked only when
 	// every item's duration is known.
@@ -522,6 +528,24 @@ func (f *FieldSpec) compile(name string, level Level, source string) error {
 	if f.Items != nil {
 		if err := f.Items.compile(name+"[]", f.Level, f.Source); err != nil {
 			return err
+		}
+	}
+	for i, h := range f.HedgedLimits {
+		if h == nil {
+			return fmt.Errorf("field %s: hedgedLimits[%d] is null", name, i)
+		}
+		if err := inherit(&h.Level, &h.Source, LevelConflict, ""); err != nil {
+			return fmt.Errorf("field %s: hedgedLimits[%d]: %w", name, i, err)
+		}
+		only := *h
+		only.MaxBytes, only.MaxItems, only.Level, only.Source, only.Note = nil, nil, "", "", ""
+		switch {
+		case h.Source == "":
+			return fmt.Errorf("field %s: hedgedLimits[%d] needs the source of the page that gives it", name, i)
+		case h.Level.Stated():
+			return fmt.Errorf("field %s: hedgedLimits[%d] is stated: make it the field's own limit", name, i)
+		case h.MaxBytes == nil && h.MaxItems == nil || !reflect.ValueOf(only).IsZero():
+			return fmt.Errorf("field %s: hedgedLimits[%d] takes maxBytes or maxItems, level, source and note only", name, i)
 		}
 	}
 	for _, p := range sortedKeys(f.Properties) {

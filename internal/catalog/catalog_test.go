@@ -78,6 +78,18 @@ func TestCatalogRejects(t *testing.T) {
 		"variant unknown":  strings.Replace(strings.Replace(base, "%s}", "}", 1), "%s", `,"variants":[{"when":{"nope":["a"]}}]`, 1),
 		"no source":        `{"version":1,"models":[{"id":"m","family":"image","fields":{"mode":{"type":"string","enum":["a"]}}}]}`,
 		"no mode":          `{"version":1,"models":[{"id":"m","family":"image","source":"s","fields":{}}]}`,
+		"legacy no source": strings.Replace(base, "%s}%s", `,"x":{"type":"integer","legacyValues":[{"value":"5"}]}}`, 1),
+		"legacy both":      strings.Replace(base, "%s}%s", `,"x":{"type":"integer","legacyValues":[{"value":"5","absent":true,"source":"https://apixo.ai/y"}]}}`, 1),
+		"legacy neither":   strings.Replace(base, "%s}%s", `,"x":{"type":"integer","legacyValues":[{"source":"https://apixo.ai/y"}]}}`, 1),
+		"hedged stated":    strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5,"level":"stated","source":"https://apixo.ai/y"}]}}`, 1),
+		"hedged no source": strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5}]}}`, 1),
+		"hedged other":     strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5,"maxLength":3,"source":"https://apixo.ai/y"}]}}`, 1),
+		"hedged empty":     strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","hedgedLimits":[{"source":"https://apixo.ai/y"}]}}`, 1),
+		"requiredLevel":    strings.Replace(base, "%s}%s", `,"x":{"type":"string","required":true,"requiredLevel":"maybe"}}`, 1),
+	}
+	good := strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5,"source":"https://apixo.ai/y"}],"legacyValues":[{"value":"5","source":"https://apixo.ai/y"}]}}`, 1)
+	if _, err := catalog.Parse([]byte(good)); err != nil {
+		t.Errorf("a valid hedged limit and legacy value: %v", err)
 	}
 	for name, data := range tests {
 		if _, err := catalog.Parse([]byte(data)); err == nil {

@@ -327,6 +327,9 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	if o.LegacyValues != nil {
 		dst.LegacyValues = o.LegacyValues
 	}
+	if o.HedgedLimits != nil {
+		dst.HedgedLimits = o.HedgedLimits
+	}
 	if o.MaxTotalSeconds != nil {
 		dst.MaxTotalSeconds = o.MaxTotalSeconds
 	}

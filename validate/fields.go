@@ -415,12 +415,16 @@ func (r *run) checkValue(name string, node int32, ptr string, e *catalog.Field) 
 			r.checkHedgedItems(node, name, ptr, n, e)
 		}
 		if item := e.Items; item != nil {
+			start := len(r.urls)
 			for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 				if d.Nodes[c].Kind == 'n' {
 					r.add(ruleFieldType, c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.Nodes[c].Index))
 					continue
 				}
 				r.checkValue(name, c, "", item)
+			}
+			if e.MaxTotalSeconds != nil && r.collectURLs && n > 0 {
+				r.totals = append(r.totals, totalRef{node: node, items: n, spec: e, start: start, end: len(r.urls)})
 			}
 		}
 	case "object":

@@ -77,7 +77,7 @@ var docsExamples = map[string]struct {
 	"wan-2-5-1":                 {},
 	"wan-2-5-2":                 {},
 	"wan-2-5-video-1":           {},
-	"wan-2-6-image-1":           {skip: "10 (wan-2-6-image is not in the catalog)"},
+	"wan-2-6-image-1":           {},
 }
 
 func TestDocsExamples(t *testing.T) {

@@ -561,7 +561,10 @@ func (r *run) legacyType(name string, node int32, ptr string, e *catalog.Field, 
 	if numeric {
 		msg += ": write it without quotes: " + catalog.FormatNumber(f)
 	}
-	r.add(ruleFieldType, node, ptr, catalog.LevelConflict, lv.Source, msg)
+	ft := r.add(ruleFieldType, node, ptr, catalog.LevelConflict, lv.Source, msg)
+	if s, ok := r.integerText(node); ok && (e.Type == "integer" || e.Type == "number") {
+		r.setEdit(ft, node, s) // --fix writes the number the legacy string names
+	}
 	if !numeric {
 		return
 	}

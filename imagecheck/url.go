@@ -20,6 +20,10 @@ const needPublic = "the API needs a publicly accessible URL"
 type URLError struct {
 	URL    string // the string as given (Error shortens it)
 	Reason string // what is wrong, ending with what the API needs
+	// Malformed is set when raw is no well-formed http(s) URL at all
+	// (whitespace, scheme, no host, credentials, a port outside 1-65535),
+	// as opposed to a well-formed URL whose host is not public.
+	Malformed bool
 }
 
 func (e *URLError) Error() string {
@@ -93,6 +97,9 @@ func CheckURL(raw string) error {
 // differential test and fuzz test hold plainPublicURL to.
 func checkURL(raw string) error {
 	bad := func(format string, args ...any) error {
+		return &URLError{URL: raw, Reason: fmt.Sprintf(format, args...) + "; " + needPublic, Malformed: true}
+	}
+	notPublic := func(format string, args ...any) error {
 		return &URLError{URL: raw, Reason: fmt.Sprintf(format, args...) + "; " + needPublic}
 	}
 	if strings.TrimSpace(raw) == "" {
@@ -129,6 +136,12 @@ func checkURL(raw string) error {
 	if u.Hostname() == "" {
 		return bad("URL has no host")
 	}
+	// net/url takes any digit string as a port; only the dial would fail.
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return bad("port %s is outside 1-65535, so the URL can never be fetched", shorten(p, 12))
+		}
+	}
 	// Judge the host as net/http will dial it: "127.0.0.１" is 127.0.0.1.
 	host, ok := NormalizeHost(u.Hostname())
 	if !ok {
@@ -136,12 +149,12 @@ func checkURL(raw string) error {
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
 		if why := nonPublicReason(a); why != "" {
-			return bad("host %s is %s", host, why)
+			return notPublic("host %s is %s", host, why)
 		}
 		return nil
 	}
 	if why := hostNameReason(host); why != "" {
-		return bad("host %q %s", host, why)
+		return notPublic("host %q %s", host, why)
 	}
 	return nil
 }

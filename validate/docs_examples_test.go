@@ -65,10 +65,10 @@ var docsExamples = map[string]struct {
 	"sora-2-1":                  {warnings: []string{"field-deprecated", "field-enum", "provider-unsupported"}}, // spec-notes 8/13: G2 duration 15, value, remove_watermark
 	"sora-2-2":                  {warnings: []string{"field-deprecated"}},                                       // spec-notes 8: remove_watermark only in examples
 	"sora-2-pro-1":              {},
-	"sora-2-pro-2":              {warnings: []string{"field-enum", "provider-unsupported"}, skip: "1b (sora-2-pro without provider)"},
-	"sora-2-pro-3":              {warnings: []string{"field-enum", "provider-unsupported"}, skip: "1b (sora-2-pro without provider)"},
+	"sora-2-pro-2":              {warnings: []string{"field-enum", "provider-unsupported"}},
+	"sora-2-pro-3":              {warnings: []string{"field-enum", "provider-unsupported"}},
 	"sora-2-pro-4":              {},
-	"sora-2-pro-5":              {warnings: []string{"provider-unsupported"}, skip: "1b (sora-2-pro without provider)"},
+	"sora-2-pro-5":              {warnings: []string{"provider-unsupported"}},
 	"suno-1":                    {},
 	"suno-2":                    {},
 	"suno-3":                    {},
@@ -77,7 +77,7 @@ var docsExamples = map[string]struct {
 	"wan-2-5-1":                 {},
 	"wan-2-5-2":                 {},
 	"wan-2-5-video-1":           {},
-	"wan-2-6-image-1":           {skip: "10 (wan-2-6-image is not in the catalog)"},
+	"wan-2-6-image-1":           {},
 }
 
 func TestDocsExamples(t *testing.T) {

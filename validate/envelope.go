@@ -51,6 +51,9 @@ type envelope struct {
 	RequestType, CallbackURL, Provider optString
 	// Callback is request_type "callback".
 	Callback bool
+	// CallbackNotString is a callback_url that is present but no string:
+	// field-type reports it, so it is not also "missing".
+	CallbackNotString bool
 }
 
 // optString is a string member that may be absent (ok false), which is not
@@ -102,6 +105,7 @@ func (r *run) checkEnvelope() int32 {
 			slot := nodes.slot(name)
 			*slot = c + 1
 			if d.Nodes[c].Kind != '"' {
+				env.CallbackNotString = env.CallbackNotString || name == "callback_url"
 				r.add(ruleFieldType, c, "", catalog.LevelStated, srcGenerateTask, fmt.Sprintf("%s must be a string, got %s", name, kindName(d.Nodes[c].Kind)))
 				continue
 			}
@@ -162,15 +166,23 @@ func (n *envelopeNodes) slot(name string) *int32 {
 func (n *envelopeNodes) get(name string) int32 { return *n.slot(name) - 1 }
 
 // envelopeProblems returns the rules the envelope breaks, in member order:
-// request_type, callback_url, provider. At most one rule per member.
+// request_type, callback_url, provider. At most one rule per member, and
+// one per fault: a callback_url of the wrong type is not also missing, and
+// with an invalid request_type its intent is unknown, so an unused
+// callback_url is not reported beside it.
 func envelopeProblems(env *envelope, dst []*Rule) []*Rule {
-	if rt := env.RequestType; rt.ok && rt.s != "async" && rt.s != "callback" {
+	rtInvalid := env.RequestType.ok && env.RequestType.s != "async" && env.RequestType.s != "callback"
+	if rtInvalid {
 		dst = append(dst, ruleRequestTypeInvalid)
 	}
 	switch cb := env.CallbackURL; {
 	case !cb.ok:
-		if env.Callback {
+		if env.Callback && !env.CallbackNotString {
 			dst = append(dst, ruleCallbackURLMissing)
+		}
+	case !env.Callback && rtInvalid:
+		if callbackURLProblem(cb.s) != "" {
+			dst = append(dst, ruleCallbackURLInvalid)
 		}
 	case !env.Callback:
 		dst = append(dst, ruleCallbackURLUnused)
@@ -235,6 +247,13 @@ func (r *run) checkProvider(spec *catalog.FieldSpec, got optString, nodes *envel
 		note = " (" + spec.Note + ")"
 	}
 	if !got.ok {
+		if lv := spec.LegacyAbsent(); lv != nil {
+			// Older docs' working examples leave provider out: a warning
+			// citing them, the current page as its advice.
+			r.add(ruleProviderUnsupported, -1, "/provider", catalog.LevelConflict, lv.Source,
+				fmt.Sprintf("%s needs provider set explicitly to %s; the default auto is not enough (%s; the current page (%s) says: %s)", r.model.ID, quoteList(allowed), lv.Note, spec.Source, spec.Note))
+			return
+		}
 		r.add(ruleProviderUnsupported, -1, "/provider", spec.Level, spec.Source,
 			fmt.Sprintf("%s needs provider set explicitly to %s; the default auto is not enough%s", r.model.ID, quoteList(allowed), note))
 		return

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -183,6 +182,20 @@ func (r *run) pickCase(obj int32) *catalog.Case {
 				break
 			}
 		}
+		if c == len(p.Listed[k]) && r.d.Nodes[n].Kind == '"' {
+			// A legacy string naming a number ("10") falls in that
+			// number's case: it is checked as the API would read it.
+			if lv := r.legacyValue(r.model.Fields[f].LegacyValues, n); lv != nil {
+				if num, err := strconv.ParseFloat(string(r.d.Str(n)), 64); err == nil {
+					for j, x := range p.Listed[k] {
+						if x == any(num) {
+							c = j
+							break
+						}
+					}
+				}
+			}
+		}
 		classes = append(classes, c)
 	}
 	return p.Case(classes)
@@ -219,10 +232,10 @@ func (r *run) fieldPtr(parent int32, name string) string {
 func (r *run) checkField(parent int32, name string, node int32, e *catalog.Field) {
 	const ptr = "" // present values: add derives the pointer from the node
 	if node < 0 {
+		// A minimum on an optional array holds only when it is given
+		// ("1 to 3 if given"); absent, only required counts.
 		if catalog.IsTrue(e.Required) && !catalog.IsTrue(e.Forbidden) {
 			r.missing(parent, name, r.fieldPtr(parent, name), e)
-		} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 && !catalog.IsTrue(e.Forbidden) {
-			r.countProblem(parent, name, r.fieldPtr(parent, name), 0, e)
 		}
 		return
 	}
@@ -250,6 +263,23 @@ func (r *run) missing(parent int32, name, ptr string, e *catalog.Field) {
 		rule = ruleModeMissing
 	case e.Type == "array" && e.Items != nil && e.Items.Type == "url":
 		r.countProblem(parent, name, ptr, 0, e)
+		return
+	}
+	if e.RequiredLevel != "" && !e.RequiredLevel.Stated() {
+		// Only an older page, or one that also gives a default, says
+		// required: a risk to warn about, not a certain failure.
+		src := e.RequiredSource
+		if src == "" {
+			src = l.Spec.Source
+		}
+		msg := fmt.Sprintf("%s has no %s%s", r.model.ID, name, l.Context())
+		if e.Note != "" {
+			msg += "; " + e.Note
+		}
+		if len(e.Enum) > 0 {
+			msg += ": set one of " + enumList(e.Enum)
+		}
+		r.add(rule, parent, ptr, e.RequiredLevel, src, msg)
 		return
 	}
 	msg := fmt.Sprintf("%s needs %s%s", r.model.ID, name, l.Context())
@@ -284,8 +314,38 @@ func (r *run) countProblem(node int32, name, ptr string, count int, e *catalog.F
 	if e.Items != nil && e.Items.Type == "url" {
 		rule = ruleReferencesCount
 	}
+	given := ""
+	if count < lo && !catalog.IsTrue(e.Required) {
+		given = " when it is given"
+	}
 	r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source,
-		fmt.Sprintf("%s takes %s %s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.Context(), count, l.Note()))
+		fmt.Sprintf("%s takes %s %s%s%s; got %d%s", r.model.ID, rangeText(lo, hi), name, l.Context(), given, count, l.Note()))
+}
+
+// checkHedgedItems warns about an array within the stated count but over
+// a lower maximum other pages give (midjourney image-to-image: 2 on the
+// legacy page, none on the current one).
+func (r *run) checkHedgedItems(node int32, name, ptr string, count int, e *catalog.Field) {
+	for _, h := range e.HedgedLimits {
+		if h.MaxItems == nil || count <= *h.MaxItems {
+			continue
+		}
+		lo := 0
+		if e.MinItems != nil {
+			lo = *e.MinItems
+		}
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.HedgedLimits != nil })
+		rule := ruleFieldCount
+		if e.Items != nil && e.Items.Type == "url" {
+			rule = ruleReferencesCount
+		}
+		msg := fmt.Sprintf("%s takes %s %s%s; got %d", r.model.ID, rangeText(lo, *h.MaxItems), name, l.Context(), count)
+		if h.Note != "" {
+			msg += " (" + h.Note + ")"
+		}
+		r.add(rule, node, ptr, h.Level, h.Source, msg)
+		return
+	}
 }
 
 func rangeText(lo, hi int) string {
@@ -351,14 +411,20 @@ func (r *run) checkValue(name string, node int32, ptr string, e *catalog.Field) 
 		n := int(d.Nodes[node].Children)
 		if (e.MinItems != nil && n < *e.MinItems) || (e.MaxItems != nil && n > *e.MaxItems) {
 			r.countProblem(node, name, ptr, n, e)
+		} else {
+			r.checkHedgedItems(node, name, ptr, n, e)
 		}
 		if item := e.Items; item != nil {
+			start := len(r.urls)
 			for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 				if d.Nodes[c].Kind == 'n' {
 					r.add(ruleFieldType, c, "", e.Items.Level, e.Items.Source, fmt.Sprintf("%s[%d] is null", name, d.Nodes[c].Index))
 					continue
 				}
 				r.checkValue(name, c, "", item)
+			}
+			if e.MaxTotalSeconds != nil && r.collectURLs && n > 0 {
+				r.totals = append(r.totals, totalRef{node: node, items: n, spec: e, start: start, end: len(r.urls)})
 			}
 		}
 	case "object":
@@ -415,6 +481,10 @@ func (r *run) checkType(name string, node int32, ptr string, e *catalog.Field) b
 	}
 	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Type != "" })
 	msg := fmt.Sprintf("%s must be %s, got %s %s", strings.TrimSuffix(name, "[]"), typeNames[e.Type], kindName(k), r.describe(node))
+	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
+		r.legacyType(name, node, ptr, e, lv, l.Spec.Source, msg)
+		return false
+	}
 	if k == '"' && (e.Type == "integer" || e.Type == "number") {
 		if _, err := strconv.ParseFloat(string(r.d.Str(node)), 64); err == nil {
 			msg += fmt.Sprintf("; write it without quotes: %s", r.d.Str(node))
@@ -442,15 +512,26 @@ func isIntegerLiteral(raw []byte) bool {
 }
 
 func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field) {
+	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
+		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
+		r.add(ruleFieldEnum, node, ptr, catalog.LevelConflict, lv.Source,
+			fmt.Sprintf("%s %s is not allowed for %s%s by the current page (%s), which allows %s; %s", name, r.describe(node), r.model.ID, l.Context(), l.Spec.Source, enumList(e.Enum), lv.Note))
+		return
+	}
+	r.enumProblemAs(name, node, ptr, e, r.describe(node), r.nearestEnum(node, e.Enum))
+}
+
+// enumProblemAs reports a value (shown as shown) outside the enum, with
+// the nearest allowed value when there is one.
+func (r *run) enumProblemAs(name string, node int32, ptr string, e *catalog.Field, shown, nearest string) {
 	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
 	rule := ruleFieldEnum
-	label := name
 	if name == "mode" {
 		rule = ruleModeInvalid
 	}
-	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", label, r.describe(node), r.model.ID, l.Context(), enumList(e.Enum))
-	if s := r.nearestEnum(node, e.Enum); s != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	msg := fmt.Sprintf("%s %s is not allowed for %s%s; allowed: %s", name, shown, r.model.ID, l.Context(), enumList(e.Enum))
+	if nearest != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", nearest)
 	}
 	f := r.add(rule, node, ptr, l.Spec.Level, l.Spec.Source, msg+l.Note())
 	if s := r.caseFix(node, e.Enum); s != "" {
@@ -458,6 +539,51 @@ func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field)
 			r.setEdit(f, node, q)
 		}
 	}
+}
+
+// legacyValue returns the legacy entry the node's value matches, or nil.
+func (r *run) legacyValue(lvs []*catalog.LegacyValue, node int32) *catalog.LegacyValue {
+	for _, lv := range lvs {
+		if lv.Value != nil && r.equals(node, lv.Value) {
+			return lv
+		}
+	}
+	return nil
+}
+
+// legacyType reports a value of the wrong type that older docs used in a
+// working example as a warning citing them, then checks the number it
+// names against the current spec, as the API would read it.
+func (r *run) legacyType(name string, node int32, ptr string, e *catalog.Field, lv *catalog.LegacyValue, current, msg string) {
+	msg += fmt.Sprintf("; %s; the current page (%s) wants %s", lv.Note, current, typeNames[e.Type])
+	f, err := strconv.ParseFloat(string(r.d.Str(node)), 64)
+	numeric := err == nil && r.d.Nodes[node].Kind == '"' && (e.Type == "integer" || e.Type == "number")
+	if numeric {
+		msg += ": write it without quotes: " + catalog.FormatNumber(f)
+	}
+	ft := r.add(ruleFieldType, node, ptr, catalog.LevelConflict, lv.Source, msg)
+	if s, ok := r.integerText(node); ok && (e.Type == "integer" || e.Type == "number") {
+		r.setEdit(ft, node, s) // --fix writes the number the legacy string names
+	}
+	if !numeric {
+		return
+	}
+	if len(e.Enum) > 0 {
+		nearest, best := "", math.Inf(1)
+		for _, x := range e.Enum {
+			if v, ok := x.(float64); ok {
+				if v == f {
+					return
+				}
+				if math.Abs(v-f) < best {
+					nearest, best = catalog.FormatNumber(v), math.Abs(v-f)
+				}
+			}
+		}
+		r.enumProblemAs(name, node, ptr, e, catalog.FormatNumber(f), nearest)
+		return
+	}
+	r.checkNumberValue(name, node, ptr, e, f, catalog.FormatNumber(f))
 }
 
 func enumList(vals []any) string {
@@ -516,12 +642,18 @@ func (r *run) checkNumber(name string, node int32, ptr string, e *catalog.Field)
 		r.add(ruleFieldRange, node, ptr, e.Level, e.Source, fmt.Sprintf("%s %s is out of any numeric range", name, r.describe(node)))
 		return
 	}
+	r.checkNumberValue(name, node, ptr, e, f, r.describe(node))
+}
+
+// checkNumberValue checks the number f (shown as shown) against the
+// range and step.
+func (r *run) checkNumberValue(name string, node int32, ptr string, e *catalog.Field, f float64, shown string) {
 	if (e.Minimum != nil && f < *e.Minimum) || (e.Maximum != nil && f > *e.Maximum) {
 		l := e.Origin(func(s *catalog.FieldSpec) bool {
 			return (s.Minimum != nil && f < *s.Minimum) || (s.Maximum != nil && f > *s.Maximum)
 		})
 		r.add(ruleFieldRange, node, ptr, l.Spec.Level, l.Spec.Source,
-			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, r.describe(node), r.model.ID, l.Context(), numRange(e.Minimum, e.Maximum))+l.Note())
+			fmt.Sprintf("%s %s is out of range for %s%s: %s", name, shown, r.model.ID, l.Context(), numRange(e.Minimum, e.Maximum))+l.Note())
 		return
 	}
 	if e.MultipleOf != nil && *e.MultipleOf > 0 {
@@ -530,7 +662,7 @@ func (r *run) checkNumber(name string, node int32, ptr string, e *catalog.Field)
 			l := e.Origin(func(s *catalog.FieldSpec) bool { return s.MultipleOf != nil })
 			lower := math.Floor(q) * *e.MultipleOf
 			r.add(ruleFieldStep, node, ptr, l.Spec.Level, l.Spec.Source,
-				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, r.describe(node), catalog.FormatNumber(*e.MultipleOf),
+				fmt.Sprintf("%s %s is not a multiple of %s (nearest: %s or %s)", name, shown, catalog.FormatNumber(*e.MultipleOf),
 					catalog.FormatNumber(catalog.Round9(lower)), catalog.FormatNumber(catalog.Round9(lower+*e.MultipleOf)))+l.Note())
 		}
 	}
@@ -650,16 +782,19 @@ func (r *run) checkURL(name string, node int32, ptr string, e *catalog.Field) {
 		return
 	}
 	reason := err.Error()
+	rule := ruleURLInvalid
 	var ue *imagecheck.URLError
 	if errors.As(err, &ue) {
 		reason = ue.Reason
-	}
-	rule := ruleURLInvalid
-	if u, perr := url.Parse(s); perr == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
-		rule = ruleURLNotPublic
+		if !ue.Malformed {
+			rule = ruleURLNotPublic
+		}
 	}
 	label := strings.TrimSuffix(name, "[]")
-	r.add(rule, node, ptr, catalog.LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+	f := r.add(rule, node, ptr, catalog.LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+	if e.FailCode != "" {
+		f.FailCode = e.FailCode // audio_urls: INVALID_AUDIO_URL, loras[].path: INVALID_LORA_URL
+	}
 }
 
 // shortURL keeps messages readable when a data: URL carries megabytes.

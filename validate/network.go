@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/preflight-dev/preflight/imagecheck"
 
@@ -108,7 +109,8 @@ func (r *run) checkNetwork(ctx context.Context) error {
 	for i, u := range r.urls {
 		reqs[i] = imagecheck.Request{URL: u.url, Spec: imageSpec(u.spec)}
 	}
-	for i, res := range r.v.Network.CheckAll(netCtx, reqs) {
+	results := r.v.Network.CheckAll(netCtx, reqs)
+	for i, res := range results {
 		u := r.urls[i]
 		unverified := res.Verdict == imagecheck.Unverified
 		for _, p := range res.Problems {
@@ -128,6 +130,10 @@ func (r *run) checkNetwork(ctx context.Context) error {
 			if p.FailCode != "" {
 				f.FailCode = p.FailCode
 			}
+			if ru == ruleURLNotPublic && u.spec.FailCode != "" {
+				// The field names its own failCode (audio_urls, loras[].path).
+				f.FailCode = u.spec.FailCode
+			}
 			if p.Fix != "" {
 				f.Fix = p.Fix
 			}
@@ -136,7 +142,37 @@ func (r *run) checkNetwork(ctx context.Context) error {
 			r.unverified++
 		}
 	}
+	for _, t := range r.totals {
+		r.checkTotal(t, results)
+	}
 	// The caller's context ending is an error; the network deadline
 	// passing only leaves URLs unverified.
 	return ctx.Err()
+}
+
+// checkTotal sums the durations of an array's media once every item's
+// is known: above the maximum is media-duration; any unknown leaves the
+// total unverified, never a pass.
+func (r *run) checkTotal(t totalRef, results []imagecheck.Result) {
+	sum, known := 0.0, 0
+	for _, res := range results[t.start:t.end] {
+		if res.DurationKnown {
+			sum += res.Duration
+			known++
+		}
+	}
+	max := *t.spec.MaxTotalSeconds
+	l := t.spec.Origin(func(s *catalog.FieldSpec) bool { return s.MaxTotalSeconds != nil })
+	off, ptr := int(r.d.Nodes[t.node].Start), r.d.Pointer(t.node)
+	name := t.spec.Name
+	if known < t.items {
+		r.addAt(ruleURLUnverified, SeverityWarning, off, ptr, l.Spec.Source,
+			fmt.Sprintf("%s total duration not checked: %d of %d durations unknown (at most %s s in total%s)", name, t.items-known, t.items, catalog.FormatNumber(max), l.Context()))
+		r.unverified++
+		return
+	}
+	if sum > max {
+		r.addAt(ruleMediaDuration, severityOf(l.Spec.Level), off, ptr, l.Spec.Source,
+			fmt.Sprintf("%s are %.2f s long in total; %s allows at most %s s in total%s%s", name, sum, r.model.ID, catalog.FormatNumber(max), l.Context(), l.Note()))
+	}
 }

@@ -2,6 +2,8 @@ package validate
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/promptcheck"
@@ -72,6 +74,9 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *catalog.Field)
 	}
 	var buf [4]promptcheck.Problem
 	probs := promptcheck.AppendCheck(buf[:0], r.view(node), lim)
+	if len(e.HedgedLimits) > 0 && !slices.ContainsFunc(probs, func(p promptcheck.Problem) bool { return p.Kind == promptcheck.TooManyBytes }) {
+		r.checkHedgedBytes(name, node, ptr, e)
+	}
 	if len(probs) == 0 {
 		return
 	}
@@ -115,16 +120,62 @@ func (r *run) checkPrompt(name string, node int32, ptr string, e *catalog.Field)
 				f.Line, f.Column = line+r.line-1, col
 			}
 		case promptcheck.TooLong, promptcheck.TooManyBytes:
-			// The finding is about the excess: from the first character
-			// over the limit to the closing quote.
-			n := &d.Nodes[node]
-			start := int(n.Start) + sourceOffset(d.Raw(node), p.Offset)
-			line, col := d.Position(start)
-			f.Line, f.Column = line+r.line-1, col
-			line, col = d.Position(int(n.End) - 1)
-			f.EndLine, f.EndColumn = line+r.line-1, col
+			r.spanExcess(f, node, p.Offset)
 		}
 	}
+}
+
+// spanExcess makes a length finding cover the excess: from the first
+// character over the limit to the closing quote.
+func (r *run) spanExcess(f *Finding, node int32, offset int) {
+	d := r.d
+	n := &d.Nodes[node]
+	start := int(n.Start) + sourceOffset(d.Raw(node), offset)
+	line, col := d.Position(start)
+	f.Line, f.Column = line+r.line-1, col
+	line, col = d.Position(int(n.End) - 1)
+	f.EndLine, f.EndColumn = line+r.line-1, col
+}
+
+// checkHedgedBytes warns about a prompt within the stated byte limit but
+// over a lower one other pages give; the lowest violated limit speaks.
+func (r *run) checkHedgedBytes(name string, node int32, ptr string, e *catalog.Field) {
+	for _, h := range e.HedgedLimits {
+		if h.MaxBytes == nil {
+			continue
+		}
+		var buf [1]promptcheck.Problem
+		for _, p := range promptcheck.AppendCheck(buf[:0], r.view(node), promptcheck.Limits{MaxBytes: *h.MaxBytes}) {
+			if p.Kind != promptcheck.TooManyBytes {
+				continue
+			}
+			msg := p.Message()
+			if name != "prompt" {
+				msg = name + ": " + msg
+			}
+			msg += " (" + r.model.ID
+			if h.Note != "" {
+				msg += "; " + h.Note
+			}
+			msg += ")"
+			f := r.add(promptRule(p.Kind), node, ptr, h.Level, h.Source, msg)
+			f.FailCode = "" // a hedged limit predicts no certain failure
+			if e.MaxBytes != nil {
+				f.Fix = fmt.Sprintf("Shorten your prompt to at most %s UTF-8 bytes to be safe by every page, %s by the stated one", groupDigits(*h.MaxBytes), groupDigits(*e.MaxBytes))
+			}
+			r.spanExcess(f, node, p.Offset)
+			return
+		}
+	}
+}
+
+// groupDigits writes n with thousands separators: 7,500.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // sourceOffset maps a byte offset in a JSON string's decoded value to the

@@ -52,6 +52,9 @@ type run struct {
 	modelID  string // as resolved, for findings
 	findings []Finding
 	urls     []urlRef
+	// totals are arrays whose items' durations are summed after the
+	// network stage (seedance: at most 15 s per media type).
+	totals []totalRef
 	// collectURLs keeps the URLs that passed the offline check for the
 	// network stage; off when offline, to spare the hot path.
 	collectURLs bool
@@ -63,6 +66,15 @@ type run struct {
 	// holds. An array, not a slice of itself, so a run stays on the stack.
 	present [64]int32
 	indexed bool
+}
+
+// totalRef is an array with a maxTotalSeconds: its node, item count,
+// spec, and the range of r.urls its items took.
+type totalRef struct {
+	node       int32
+	items      int
+	spec       *catalog.Field
+	start, end int
 }
 
 // urlRef is a media URL found in the request, kept for the network stage.

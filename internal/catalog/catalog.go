@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -118,26 +119,36 @@ type Deprecated struct {
 // FieldSpec is what the docs say about one input field. Pointer members are
 // optional: nil means "not said", so a variant overrides only what it says.
 type FieldSpec struct {
-	Type       string                `json:"type,omitempty"`
-	Enum       []any                 `json:"enum,omitempty"`
-	Default    any                   `json:"default,omitempty"`
-	Required   *bool                 `json:"required,omitempty"`
-	Forbidden  *bool                 `json:"forbidden,omitempty"`
-	Minimum    *float64              `json:"minimum,omitempty"`
-	Maximum    *float64              `json:"maximum,omitempty"`
-	MultipleOf *float64              `json:"multipleOf,omitempty"`
-	MinLength  *int                  `json:"minLength,omitempty"`
-	MaxLength  *int                  `json:"maxLength,omitempty"`
-	MaxBytes   *int                  `json:"maxBytes,omitempty"`
-	MinItems   *int                  `json:"minItems,omitempty"`
-	MaxItems   *int                  `json:"maxItems,omitempty"`
-	Items      *FieldSpec            `json:"items,omitempty"`
-	Properties map[string]*FieldSpec `json:"properties,omitempty"`
-	StripFrom  string                `json:"stripFrom,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Enum     []any  `json:"enum,omitempty"`
+	Default  any    `json:"default,omitempty"`
+	Required *bool  `json:"required,omitempty"`
+	// RequiredLevel and RequiredSource hedge "required" alone, when only an
+	// older page or a page that also gives a default states it: a missing
+	// field then warns, while a wrong value stays an error at Level.
+	RequiredLevel  Level                 `json:"requiredLevel,omitempty"`
+	RequiredSource string                `json:"requiredSource,omitempty"`
+	Forbidden      *bool                 `json:"forbidden,omitempty"`
+	Minimum        *float64              `json:"minimum,omitempty"`
+	Maximum        *float64              `json:"maximum,omitempty"`
+	MultipleOf     *float64              `json:"multipleOf,omitempty"`
+	MinLength      *int                  `json:"minLength,omitempty"`
+	MaxLength      *int                  `json:"maxLength,omitempty"`
+	MaxBytes       *int                  `json:"maxBytes,omitempty"`
+	MinItems       *int                  `json:"minItems,omitempty"`
+	MaxItems       *int                  `json:"maxItems,omitempty"`
+	Items          *FieldSpec            `json:"items,omitempty"`
+	Properties     map[string]*FieldSpec `json:"properties,omitempty"`
+	StripFrom      string                `json:"stripFrom,omitempty"`
 	// DeprecatedValues are values older docs allowed that the API still
 	// accepts and maps to another (midjourney speed relaxed -> fast): a
 	// warning, not an enum error. The replacement may be "".
 	DeprecatedValues map[string]string `json:"deprecatedValues,omitempty"`
+	// LegacyValues are values an older generation of the docs used in a
+	// working example that the current spec rejects (a duration written
+	// as the string "10", provider left out): a warning citing the old
+	// page, with the current spec as its advice.
+	LegacyValues []*LegacyValue `json:"legacyValues,omitempty"`
 
 	Media        string   `json:"media,omitempty"`
 	Formats      []string `json:"formats,omitempty"`
@@ -147,9 +158,31 @@ type FieldSpec struct {
 	NoAlpha      *bool    `json:"noAlpha,omitempty"`
 	MinSeconds   *float64 `json:"minSeconds,omitempty"`
 	MaxSeconds   *float64 `json:"maxSeconds,omitempty"`
+	// HedgedLimits are lower limits some pages give beside the stated one
+	// (midjourney prompt: 6,000 UTF-8 bytes on es/fr, 7,500 on tr): each an
+	// entry with maxBytes or maxItems and a level other than stated. A
+	// value over a hedged limit but within the stated one warns.
+	HedgedLimits []*FieldSpec `json:"hedgedLimits,omitempty"`
+	// MaxTotalSeconds bounds the summed duration of an array's media
+	// (seedance: "total max 15 seconds per media type"); checked only when
+	// every item's duration is known.
+	MaxTotalSeconds *float64 `json:"maxTotalSeconds,omitempty"`
+	// FailCode is the failCode the API answers when a URL field cannot be
+	// fetched (infinitetalk audio_urls: INVALID_AUDIO_URL); empty means
+	// INVALID_IMAGE_URL. An array's items inherit it.
+	FailCode string `json:"failCode,omitempty"`
 
 	Level  Level  `json:"level,omitempty"`
 	Source string `json:"source,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// LegacyValue is one value older docs used: Value (any JSON value, of
+// another type than the field's too) or, with Absent, the field left out.
+type LegacyValue struct {
+	Value  any    `json:"value,omitempty"`
+	Absent bool   `json:"absent,omitempty"`
+	Source string `json:"source"`
 	Note   string `json:"note,omitempty"`
 }
 
@@ -466,18 +499,53 @@ func (f *FieldSpec) compile(name string, level Level, source string) error {
 	if err := inherit(&f.Level, &f.Source, level, source); err != nil {
 		return fmt.Errorf("field %s: %w", name, err)
 	}
+	if f.RequiredLevel != "" {
+		if err := checkLevel(f.RequiredLevel); err != nil {
+			return fmt.Errorf("field %s: requiredLevel: %w", name, err)
+		}
+	}
 	if f.Type != "" && !slices.Contains(fieldTypes, f.Type) {
 		return fmt.Errorf("field %s: unknown type %q", name, f.Type)
 	}
 	for i, v := range f.Enum {
 		f.Enum[i] = normalizeJSON(v)
 	}
+	for i, lv := range f.LegacyValues {
+		if lv == nil || lv.Source == "" {
+			return fmt.Errorf("field %s: legacyValues[%d] needs the source of the older page", name, i)
+		}
+		if (lv.Value == nil) == !lv.Absent {
+			return fmt.Errorf("field %s: legacyValues[%d] needs exactly one of value and absent", name, i)
+		}
+		lv.Value = normalizeJSON(lv.Value)
+	}
 	if f.Default != nil {
 		f.Default = normalizeJSON(f.Default)
+	}
+	if f.FailCode != "" && f.Items != nil && f.Items.FailCode == "" {
+		f.Items.FailCode = f.FailCode
 	}
 	if f.Items != nil {
 		if err := f.Items.compile(name+"[]", f.Level, f.Source); err != nil {
 			return err
+		}
+	}
+	for i, h := range f.HedgedLimits {
+		if h == nil {
+			return fmt.Errorf("field %s: hedgedLimits[%d] is null", name, i)
+		}
+		if err := inherit(&h.Level, &h.Source, LevelConflict, ""); err != nil {
+			return fmt.Errorf("field %s: hedgedLimits[%d]: %w", name, i, err)
+		}
+		only := *h
+		only.MaxBytes, only.MaxItems, only.Level, only.Source, only.Note = nil, nil, "", "", ""
+		switch {
+		case h.Source == "":
+			return fmt.Errorf("field %s: hedgedLimits[%d] needs the source of the page that gives it", name, i)
+		case h.Level.Stated():
+			return fmt.Errorf("field %s: hedgedLimits[%d] is stated: make it the field's own limit", name, i)
+		case h.MaxBytes == nil && h.MaxItems == nil || !reflect.ValueOf(only).IsZero():
+			return fmt.Errorf("field %s: hedgedLimits[%d] takes maxBytes or maxItems, level, source and note only", name, i)
 		}
 	}
 	for _, p := range sortedKeys(f.Properties) {
@@ -541,6 +609,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// LegacyAbsent returns the legacy entry for a field left out, or nil.
+func (f *FieldSpec) LegacyAbsent() *LegacyValue {
+	for _, lv := range f.LegacyValues {
+		if lv.Absent {
+			return lv
+		}
+	}
+	return nil
 }
 
 // toFloat widens Go integers so they compare with catalog numbers.

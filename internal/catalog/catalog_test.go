@@ -9,14 +9,16 @@ import (
 )
 
 // TestCatalogEmbedded checks the embedded catalog loads and covers the 29
-// model IDs of the research notes, each rule with a docs URL.
+// model IDs of the research notes and wan-2-6-image (whose stored G3 page,
+// https://apixo.ai/docs/models/image/wan-2-6-image, states its fields), each
+// rule with a docs URL.
 func TestCatalogEmbedded(t *testing.T) {
 	c, err := catalog.Parse(catalog.CatalogJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := strings.Fields(`nano-banana nano-banana-2 nano-banana-pro gpt-image-1 gpt-image-2 flux-2
-		midjourney seedream-4-5 seedream-5-0 image-upscaler image-watermark-remover sora-2 sora-2-pro
+		midjourney seedream-4-5 seedream-5-0 wan-2-6-image image-upscaler image-watermark-remover sora-2 sora-2-pro
 		veo-3-1 kling-2-1 kling-2-5-turbo-pro kling-2-6 kling-3-0-std kling-3-0-turbo seedance-1-5-pro
 		seedance-2-0 seedance-2-0-fast wan-2-5 wan-2-5-video wan-2-6-video ltx-2-19b vidu-q3
 		infinitetalk suno`)
@@ -78,6 +80,18 @@ func TestCatalogRejects(t *testing.T) {
 		"variant unknown":  strings.Replace(strings.Replace(base, "%s}", "}", 1), "%s", `,"variants":[{"when":{"nope":["a"]}}]`, 1),
 		"no source":        `{"version":1,"models":[{"id":"m","family":"image","fields":{"mode":{"type":"string","enum":["a"]}}}]}`,
 		"no mode":          `{"version":1,"models":[{"id":"m","family":"image","source":"s","fields":{}}]}`,
+		"legacy no source": strings.Replace(base, "%s}%s", `,"x":{"type":"integer","legacyValues":[{"value":"5"}]}}`, 1),
+		"legacy both":      strings.Replace(base, "%s}%s", `,"x":{"type":"integer","legacyValues":[{"value":"5","absent":true,"source":"https://apixo.ai/y"}]}}`, 1),
+		"legacy neither":   strings.Replace(base, "%s}%s", `,"x":{"type":"integer","legacyValues":[{"source":"https://apixo.ai/y"}]}}`, 1),
+		"hedged stated":    strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5,"level":"stated","source":"https://apixo.ai/y"}]}}`, 1),
+		"hedged no source": strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5}]}}`, 1),
+		"hedged other":     strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5,"maxLength":3,"source":"https://apixo.ai/y"}]}}`, 1),
+		"hedged empty":     strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","hedgedLimits":[{"source":"https://apixo.ai/y"}]}}`, 1),
+		"requiredLevel":    strings.Replace(base, "%s}%s", `,"x":{"type":"string","required":true,"requiredLevel":"maybe"}}`, 1),
+	}
+	good := strings.Replace(base, "%s}%s", `,"x":{"type":"prompt","maxBytes":9,"hedgedLimits":[{"maxBytes":5,"source":"https://apixo.ai/y"}],"legacyValues":[{"value":"5","source":"https://apixo.ai/y"}]}}`, 1)
+	if _, err := catalog.Parse([]byte(good)); err != nil {
+		t.Errorf("a valid hedged limit and legacy value: %v", err)
 	}
 	for name, data := range tests {
 		if _, err := catalog.Parse([]byte(data)); err == nil {

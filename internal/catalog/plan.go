@@ -259,6 +259,7 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	}
 	if o.Required != nil {
 		dst.Required = o.Required
+		dst.RequiredLevel, dst.RequiredSource = o.RequiredLevel, o.RequiredSource
 	}
 	if o.Forbidden != nil {
 		dst.Forbidden = o.Forbidden
@@ -322,6 +323,18 @@ func merge(dst *FieldSpec, o *FieldSpec) {
 	}
 	if o.MaxSeconds != nil {
 		dst.MaxSeconds = o.MaxSeconds
+	}
+	if o.LegacyValues != nil {
+		dst.LegacyValues = o.LegacyValues
+	}
+	if o.HedgedLimits != nil {
+		dst.HedgedLimits = o.HedgedLimits
+	}
+	if o.MaxTotalSeconds != nil {
+		dst.MaxTotalSeconds = o.MaxTotalSeconds
+	}
+	if o.FailCode != "" {
+		dst.FailCode = o.FailCode
 	}
 	dst.Level, dst.Source = o.Level, o.Source
 	if o.Note != "" {

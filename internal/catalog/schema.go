@@ -129,7 +129,7 @@ func (c *Catalog) modelSchema(m *Model) map[string]any {
 				"properties": map[string]any{"callback_url": map[string]any{"type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]://[^/?#]"}}},
 		},
 	}
-	if p := m.Provider; p != nil && stated(p.Level) && len(p.Enum) > 0 {
+	if p := m.Provider; p != nil && stated(p.Level) && len(p.Enum) > 0 && p.LegacyAbsent() == nil {
 		allOf = append(allOf, map[string]any{
 			"description": describe(p.Note, p.Source),
 			"type":        "object",
@@ -267,12 +267,9 @@ func presenceSchema(e *Field) (map[string]any, bool) {
 		if e.Type == "array" && e.Items != nil && e.Items.Type == "url" {
 			l = e.Origin(func(s *FieldSpec) bool { return s.MinItems != nil || s.Required != nil }).Spec
 		}
-		required = stated(l.Level)
-	} else if e.Type == "array" && e.MinItems != nil && *e.MinItems > 0 {
-		l := e.Origin(func(s *FieldSpec) bool { return s.MinItems != nil || s.Required != nil }).Spec
-		required = stated(l.Level)
+		required = stated(l.Level) && (e.RequiredLevel == "" || e.RequiredLevel.Stated())
 	}
-	s := valueSchema(e)
+	s := withLegacy(valueSchema(e), e)
 	if required {
 		if _, typed := s["type"]; !typed {
 			s["not"] = map[string]any{"type": "null"}
@@ -284,6 +281,21 @@ func presenceSchema(e *Field) (map[string]any, bool) {
 		return map[string]any{"description": desc}, false
 	}
 	return map[string]any{"description": desc, "anyOf": []any{map[string]any{"type": "null"}, s}}, false
+}
+
+// withLegacy lets values older docs used in working examples through: the
+// linter only warns about them.
+func withLegacy(s map[string]any, e *Field) map[string]any {
+	var vals []any
+	for _, lv := range e.LegacyValues {
+		if !lv.Absent {
+			vals = append(vals, lv.Value)
+		}
+	}
+	if len(vals) == 0 || len(s) == 0 {
+		return s
+	}
+	return map[string]any{"anyOf": []any{s, map[string]any{"enum": vals}}}
 }
 
 var schemaTypes = map[string]string{

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -88,16 +87,7 @@ func TestReadmeTextOutput(t *testing.T) {
 // blank line (a table).
 func readmeTable(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	i := strings.Index(s, "<!-- readme:"+name+" -->")
-	if i < 0 {
-		t.Fatalf("README.md has no <!-- readme:%s -->", name)
-	}
-	s = s[i:]
+	s := readmeSection(t, name)
 	if j := strings.Index(s, "\n\n"); j >= 0 {
 		s = s[:j]
 	}

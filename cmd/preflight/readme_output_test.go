@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// readmeFence returns the fenced block after <!-- readme:NAME --> in README.md.
-func readmeFence(t *testing.T, name string) string {
+// readmeSection returns README.md from its <!-- readme:NAME --> marker on.
+func readmeSection(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -19,7 +19,13 @@ func readmeFence(t *testing.T, name string) string {
 	if i < 0 {
 		t.Fatalf("README.md has no <!-- readme:%s --> block", name)
 	}
-	s = s[i:]
+	return s[i:]
+}
+
+// readmeFence returns the fenced block after <!-- readme:NAME --> in README.md.
+func readmeFence(t *testing.T, name string) string {
+	t.Helper()
+	s := readmeSection(t, name)
 	start := strings.Index(s, "```")
 	s = s[start:]
 	s = s[strings.Index(s, "\n")+1:]

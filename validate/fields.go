@@ -514,8 +514,18 @@ func isIntegerLiteral(raw []byte) bool {
 func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field) {
 	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
 		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
-		r.add(ruleFieldEnum, node, ptr, catalog.LevelConflict, lv.Source,
-			fmt.Sprintf("%s %s is not allowed for %s%s by the current page (%s), which allows %s; %s", name, r.describe(node), r.model.ID, l.Context(), l.Spec.Source, enumList(e.Enum), lv.Note))
+		msg := fmt.Sprintf("%s %s is not allowed for %s%s by the current page (%s), which allows %s", name, r.describe(node), r.model.ID, l.Context(), l.Spec.Source, enumList(e.Enum))
+		if nearest := r.nearestEnum(node, e.Enum); nearest != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", nearest)
+		}
+		f := r.add(ruleFieldEnum, node, ptr, catalog.LevelConflict, lv.Source, msg+"; "+lv.Note)
+		// The current page wins as advice: --fix writes its spelling
+		// when the legacy value differs from it only in case ("2K").
+		if s := r.caseFix(node, e.Enum); s != "" {
+			if q := quote(s); q != "" {
+				r.setEdit(f, node, q)
+			}
+		}
 		return
 	}
 	r.enumProblemAs(name, node, ptr, e, r.describe(node), r.nearestEnum(node, e.Enum))

@@ -108,6 +108,7 @@ type Facts struct {
 	DurationKnown bool    `json:"durationKnown,omitempty"`
 	DurationNote  string  `json:"durationNote,omitempty"` // why the duration is unknown
 	DimsNote      string  `json:"dimsNote,omitempty"`     // why an image's width and height are unknown
+	TracksNote    string  `json:"tracksNote,omitempty"`   // why an "mp4" file's tracks are unknown (moov not read): it may be an audio-only M4A
 	BytesRead     int64   `json:"bytesRead"`              // body bytes read, over all attempts' final one
 	Attempts      int     `json:"attempts,omitempty"`
 	Err           string  `json:"err,omitempty"`
@@ -151,7 +152,11 @@ func evaluate(f Facts, spec Spec) (Verdict, []Problem) {
 
 	media := spec.media()
 	allowed := spec.formats()
-	if len(allowed) > 0 && !slices.Contains(allowed, f.Format) {
+	if len(allowed) > 0 && !slices.Contains(allowed, f.Format) && f.Format == "mp4" && f.TracksNote != "" && slices.Contains(allowed, "m4a") {
+		// An MP4 whose tracks were not read may hold sound alone: an M4A
+		// this field accepts. Not a pass, not a failure.
+		add(RuleUnverified, "", SeverityWarning, "found MP4 whose tracks were not checked (%s); this %s field accepts it only as M4A, with sound tracks alone", f.TracksNote, media)
+	} else if len(allowed) > 0 && !slices.Contains(allowed, f.Format) {
 		found := f.Format
 		switch found {
 		case "":

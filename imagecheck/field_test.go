@@ -126,6 +126,73 @@ func TestDimensionsPastTheHead(t *testing.T) {
 	}
 }
 
+// TestDimensionsPastTheHeadNoRange: a server that ignores Range answers
+// the second request with the file from its start; readRange skips the
+// bytes already read and reads at most MoreBytes in all.
+func TestDimensionsPastTheHeadNoRange(t *testing.T) {
+	data := jpegWithEXIF(t)
+	s := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(data) // ignores Range
+	}))
+	c := testChecker(s)
+	r := c.Check(context.Background(), s.URL+"/x.jpg", Spec{MinPixels: 240})
+	if r.Width != 300 || r.Height != 200 || rules(r.Problems) != "error:image-dimensions" {
+		t.Errorf("no-range server: %d×%d %+v (%s)", r.Width, r.Height, r.Problems, r.DimsNote)
+	}
+	if n := s.requests.Load(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+// TestReadRange covers the one second-range reader's answers: a 206 from
+// the asked offset, a 206 from elsewhere, a 200 near the start (skipped to
+// the offset), a 200 for a far range (refused, never streamed) and errors.
+func TestReadRange(t *testing.T) {
+	data := make([]byte, 3<<20)
+	for i := range data {
+		data[i] = byte(i / 7)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/range", serve("d.bin", "", data))
+	mux.HandleFunc("/norange", func(w http.ResponseWriter, r *http.Request) { w.Write(data) })
+	mux.HandleFunc("/short", func(w http.ResponseWriter, r *http.Request) { w.Write(data[:100]) })
+	mux.HandleFunc("/other", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-9/%d", len(data)))
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(data[:10])
+	})
+	mux.HandleFunc("/gone", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "gone", http.StatusGone) })
+	s := newServer(t, mux)
+	c := testChecker(s)
+	c.init()
+	for _, tc := range []struct {
+		path string
+		r    byteRange
+		want []byte
+		err  string
+	}{
+		{"/range", byteRange{Off: 2 << 20, Len: 1000}, data[2<<20 : 2<<20+1000], ""},
+		{"/norange", byteRange{Off: HeadBytes, Len: MoreBytes - HeadBytes}, data[HeadBytes:MoreBytes], ""},
+		{"/norange", byteRange{Off: 2 << 20, Len: 1000}, nil, "HTTP 200 OK for a range request"},
+		{"/short", byteRange{Off: HeadBytes, Len: 1000}, nil, ""},
+		{"/other", byteRange{Off: 500, Len: 10}, nil, "another range"},
+		{"/gone", byteRange{Off: 0, Len: 10}, nil, "HTTP 410"},
+		{"/range", byteRange{Off: 0, Len: maxFurtherBytes + 1}, nil, "out of bounds"},
+		{"/range", byteRange{Off: -1, Len: 10}, nil, "out of bounds"},
+	} {
+		got, err := c.readRange(context.Background(), s.URL+tc.path, tc.r)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s %+v: err %v, want %q", tc.path, tc.r, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !bytes.Equal(got, tc.want) {
+			t.Errorf("%s %+v: %d bytes, err %v; want %d bytes", tc.path, tc.r, len(got), err, len(tc.want))
+		}
+	}
+}
+
 func TestDirCacheOwnership(t *testing.T) {
 	u := "https://a.example.com/x.png"
 	good := Facts{URL: u, Format: "png", Size: 10, SizeKnown: true, CheckedAt: time.Now(), Hops: []Hop{{URL: u}}}

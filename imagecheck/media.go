@@ -25,8 +25,9 @@ type byteRange struct{ Off, Len int64 }
 
 // mediaInfo is what a media parser learned.
 type mediaInfo struct {
-	seconds   float64
-	audioOnly bool // ISO-BMFF: at least one track, and every track is a sound track
+	seconds    float64
+	tracksRead bool // ISO-BMFF: the moov box was read, so audioOnly is known
+	audioOnly  bool // ISO-BMFF: at least one track, and every track is a sound track
 }
 
 // mediaScan runs the duration parser for format over b, the file's bytes
@@ -164,23 +165,11 @@ func furtherFrom(pos, n, size int64) byteRange {
 	return byteRange{Off: pos, Len: n}
 }
 
-// parseMoov reads the duration from mvhd and whether every track is sound.
+// parseMoov reads whether every track is sound and the duration from mvhd.
+// The tracks come first: they name the format (m4a or mp4) even when the
+// duration is not recorded.
 func parseMoov(moov []byte) (mediaInfo, byteRange, error) {
 	var info mediaInfo
-	mvhd, err := findBox(moov, "mvhd")
-	if err != nil {
-		return info, byteRange{}, fmt.Errorf("mvhd box: %w", err)
-	}
-	if info.seconds, err = mvhdSeconds(mvhd.payload); err != nil {
-		return info, byteRange{}, err
-	}
-	if info.seconds == 0 {
-		// Fragmented MP4 leaves mvhd empty and may state the length in
-		// mvex/mehd, in the same timescale.
-		if info.seconds, err = mehdSeconds(moov, mvhd.payload); err != nil {
-			return info, byteRange{}, err
-		}
-	}
 	tracks, sound := 0, 0
 	for b := moov; len(b) > 0; {
 		bx, rest, err := nextBox(b)
@@ -195,7 +184,22 @@ func parseMoov(moov []byte) (mediaInfo, byteRange, error) {
 		}
 		b = rest
 	}
+	info.tracksRead = true
 	info.audioOnly = tracks > 0 && sound == tracks
+	mvhd, err := findBox(moov, "mvhd")
+	if err != nil {
+		return info, byteRange{}, fmt.Errorf("mvhd box: %w", err)
+	}
+	if info.seconds, err = mvhdSeconds(mvhd.payload); err != nil {
+		return info, byteRange{}, err
+	}
+	if info.seconds == 0 {
+		// Fragmented MP4 leaves mvhd empty and may state the length in
+		// mvex/mehd, in the same timescale.
+		if info.seconds, err = mehdSeconds(moov, mvhd.payload); err != nil {
+			return info, byteRange{}, err
+		}
+	}
 	return info, byteRange{}, nil
 }
 

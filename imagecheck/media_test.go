@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/h2non/filetype"
@@ -220,6 +221,17 @@ func TestProbeAudio(t *testing.T) {
 	mux.Handle("/v.mp4", serve("v.mp4", "video/mp4", makeMP4AV(9000)))
 	mux.Handle("/late-norange.mp4", noRange(makeMP4MoovLast(9000)))
 	mux.Handle("/a.wav", serve("a.wav", "audio/wav", makeWAV(8000, 2)))
+	// An audio-only isom file with moov at the end, where moov cannot be
+	// read: no ranges at all, or a second range the server refuses.
+	mux.Handle("/audio-late-norange.mp4", noRange(makeM4A(9000, true)))
+	var refused atomic.Bool
+	mux.HandleFunc("/audio-late-refused.mp4", func(w http.ResponseWriter, r *http.Request) {
+		if refused.Swap(true) {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		serve("a.mp4", "video/mp4", makeM4A(9000, true))(w, r)
+	})
 	s := newServer(t, mux)
 	c := testChecker(s)
 	talk := Spec{Media: "audio", Formats: []string{"mp3", "wav", "m4a"}, MaxFileBytes: 128 << 20, MaxSeconds: 600}
@@ -240,6 +252,14 @@ func TestProbeAudio(t *testing.T) {
 		{"/v.mp4", talk, Failed, "error:unsupported-format", 9},
 		{"/late-norange.mp4", Spec{Media: "video", MaxSeconds: 5}, OK, "warning:media-duration", 0},
 		{"/a.wav", talk, OK, "", 2},
+		// Tracks not checked: maybe an M4A, so not unsupported-format.
+		{"/audio-late-norange.mp4", talk, Unverified, "warning:url-unverified,warning:media-duration", 0},
+		{"/audio-late-norange.mp4", Spec{Media: "audio"}, Unverified, "warning:url-unverified", 0},
+		{"/audio-late-refused.mp4", talk, Unverified, "warning:url-unverified,warning:media-duration", 0},
+		// A field without m4a still refuses an MP4 whatever its tracks.
+		{"/audio-late-norange.mp4", Spec{Media: "audio", Formats: []string{"mp3", "wav"}}, Failed, "error:unsupported-format", 0},
+		// A video field takes it as the MP4 it is named.
+		{"/audio-late-norange.mp4", Spec{Media: "video"}, OK, "", 0},
 	}
 	for _, tt := range tests {
 		r := c.Check(context.Background(), s.URL+tt.path, tt.spec)
@@ -250,6 +270,41 @@ func TestProbeAudio(t *testing.T) {
 		if r.BytesRead > HeadBytes+maxFurtherReads*maxFurtherBytes {
 			t.Errorf("%s: read %d bytes", tt.path, r.BytesRead)
 		}
+		if strings.HasPrefix(tt.path, "/audio-late-") && tt.v == Unverified && !strings.Contains(r.Problems[0].Message, "tracks were not checked") {
+			t.Errorf("%s: %q does not say the tracks were not checked", tt.path, r.Problems[0].Message)
+		}
+	}
+	if r := c.Check(context.Background(), s.URL+"/audio-late-refused.mp4", talk); !strings.Contains(r.TracksNote, "reading further failed: HTTP 503") {
+		t.Errorf("refused second range: tracks note %q", r.TracksNote)
+	}
+}
+
+// TestTracksNote: an "mp4" keeps why its tracks are unknown until its moov
+// box is read, and loses it (named m4a or not) once it is.
+func TestTracksNote(t *testing.T) {
+	file := makeM4A(7000, true)
+	s := Sniff(file[:HeadBytes])
+	if s.Format != "mp4" || !strings.Contains(s.TracksNote, "moov box not in the first bytes") {
+		t.Fatalf("head only: %q %q", s.Format, s.TracksNote)
+	}
+	f, need := sniff(file[:HeadBytes], int64(len(file)))
+	if need.Len == 0 {
+		t.Fatal("no further range asked for")
+	}
+	f.further(file[need.Off:need.Off+need.Len], need.Off, int64(len(file)))
+	if f.Format != "m4a" || f.TracksNote != "" || !f.DurationKnown {
+		t.Errorf("after moov: %q %q known=%v", f.Format, f.TracksNote, f.DurationKnown)
+	}
+	if s := Sniff(makeMP4AV(1000)); s.Format != "mp4" || s.TracksNote != "" {
+		t.Errorf("audio+video, moov first: %q %q", s.Format, s.TracksNote)
+	}
+	// Tracks are read even when mvhd records no duration.
+	noDur := bytes.Replace(makeM4A(0, false), mvhdV0(1000, 0), mvhdV0(1000, 0xFFFFFFFF), 1)
+	if s := Sniff(noDur); s.Format != "m4a" || s.TracksNote != "" || s.DurationKnown {
+		t.Errorf("no duration: %q %q known=%v", s.Format, s.TracksNote, s.DurationKnown)
+	}
+	if s := Sniff(makeWAV(8000, 1)); s.TracksNote != "" {
+		t.Errorf("wav: %q", s.TracksNote)
 	}
 }
 

@@ -214,10 +214,11 @@ func (c *Checker) fetchOnce(ctx context.Context, raw string, countLimit int64) (
 		s, f.DimsNote = c.confirmWebPCanvas(ctx, raw, head, s, f)
 	case need.Len > 0 && resp.StatusCode == http.StatusPartialContent:
 		// A media duration past the head (moov at the end of an MP4).
-		s.DurationNote = c.readFurther(ctx, raw, &s, need, size, &f.BytesRead)
+		c.readFurther(ctx, raw, &s, need, size, &f.BytesRead)
 	}
 	f.Format, f.Width, f.Height, f.HasAlpha = s.Format, s.Width, s.Height, s.HasAlpha
 	f.Duration, f.DurationKnown, f.DurationNote = s.Duration, s.DurationKnown, s.DurationNote
+	f.TracksNote = s.TracksNote
 	return f, 0
 }
 
@@ -260,15 +261,14 @@ func imageFormat(f string) bool {
 const MoreBytes = 1 << 20
 
 // sniffFurther reads up to MoreBytes of the file with a second bounded
-// range request and sniffs again; it returns the first sniff and why the
-// dimensions stay unknown when that does not help. The media parser can
-// use readMore the same way for a moov box past the head.
+// range request (readRange) and sniffs again; it returns the first sniff
+// and why the dimensions stay unknown when that does not help.
 func (c *Checker) sniffFurther(ctx context.Context, raw string, head []byte, f Facts) (Facts, string) {
 	s := Sniff(head)
 	if f.SizeKnown && f.Size <= int64(len(head)) {
 		return s, fmt.Sprintf("the header is not in the whole file of %s bytes", digits.Commas(f.Size))
 	}
-	more, err := c.readMore(ctx, raw, head, MoreBytes)
+	more, err := c.readOn(ctx, raw, head)
 	if err != nil {
 		return s, fmt.Sprintf("not in the first %s bytes; reading further failed: %s", digits.Commas(int64(len(head))), cleanText(err.Error(), maxErrText))
 	}
@@ -279,36 +279,15 @@ func (c *Checker) sniffFurther(ctx context.Context, raw string, head []byte, f F
 	return s2, ""
 }
 
-// readMore returns the first upTo bytes of raw, given that have holds its
-// first len(have) bytes: one more GET with a Range from len(have), through
-// the same guarded client. A server that ignores the range sends the file
-// from its start, which is read up to upTo as well.
-func (c *Checker) readMore(ctx context.Context, raw string, have []byte, upTo int) ([]byte, error) {
-	resp, err := c.getRange(ctx, raw, int64(len(have)), int64(upTo-1))
+// readOn returns the first MoreBytes of raw (fewer when the file is
+// shorter), given that head holds its first len(head) bytes: head and one
+// readRange for the rest.
+func (c *Checker) readOn(ctx context.Context, raw string, head []byte) ([]byte, error) {
+	rest, err := c.readRange(ctx, raw, byteRange{Off: int64(len(head)), Len: int64(MoreBytes - len(head))})
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	var buf []byte
-	switch resp.StatusCode {
-	case http.StatusPartialContent:
-		if err := rangeStartsAt(resp, int64(len(have))); err != nil {
-			return nil, err
-		}
-		buf = append(buf, have...)
-	case http.StatusOK:
-	default:
-		return nil, fmt.Errorf("HTTP %s", resp.Status)
-	}
-	body := &errTap{r: resp.Body}
-	rest, err := io.ReadAll(io.LimitReader(body, int64(upTo-len(buf))))
-	if body.err != nil {
-		return nil, fmt.Errorf("the response was cut short: %w", body.err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return append(buf, rest...), nil
+	return append(head[:len(head):len(head)], rest...), nil
 }
 
 // contentRangeStart reads the first byte position of "bytes 65536-1048575/N".
@@ -467,26 +446,32 @@ func rootCause(err error) string {
 
 // readFurther makes up to maxFurtherReads more bounded range requests for
 // the bytes a media parser asks for (an MP4's moov box at the end), within
-// the same deadline. It returns the duration note: empty once the
-// duration is known.
-func (c *Checker) readFurther(ctx context.Context, raw string, s *Facts, need byteRange, size int64, read *int64) string {
+// the same deadline, and leaves s's duration and tracks notes saying why
+// they stay unknown, if they do.
+func (c *Checker) readFurther(ctx context.Context, raw string, s *Facts, need byteRange, size int64, read *int64) {
 	for range maxFurtherReads {
 		b, err := c.readRange(ctx, raw, need)
 		*read += int64(len(b))
 		if err != nil {
-			return s.DurationNote + " (reading further failed: " + cleanText(err.Error(), maxErrText) + ")"
+			why := " (reading further failed: " + cleanText(err.Error(), maxErrText) + ")"
+			s.DurationNote += why
+			if s.TracksNote != "" {
+				s.TracksNote += why
+			}
+			return
 		}
 		if need = s.further(b, need.Off, size); need.Len == 0 {
-			return s.DurationNote
+			return
 		}
 	}
-	return s.DurationNote
 }
 
-// readRange is readMore for bytes anywhere in the file: one GET of r.Len
-// bytes from r.Off through the same guarded client, reading at most that
-// many. Only a 206 that starts at r.Off is those bytes; a server that
-// ignores the range would resend the file's start.
+// readRange is the one second-range reader: one GET of r.Len bytes from
+// r.Off through the same guarded client, reading at most that many. A 206
+// must start at r.Off. A server that ignores ranges answers 200 with the
+// file from its start: that is used only when r ends within the first
+// maxFurtherBytes (the bytes before r.Off are skipped), so a far range
+// never streams the file.
 func (c *Checker) readRange(ctx context.Context, raw string, r byteRange) ([]byte, error) {
 	if r.Off < 0 || r.Len <= 0 || r.Len > maxFurtherBytes {
 		return nil, fmt.Errorf("range %d+%d out of bounds", r.Off, r.Len)
@@ -496,13 +481,27 @@ func (c *Checker) readRange(ctx context.Context, raw string, r byteRange) ([]byt
 		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusPartialContent {
-		return nil, fmt.Errorf("HTTP %s for a range request", resp.Status)
-	}
-	if err := rangeStartsAt(resp, r.Off); err != nil {
-		return nil, err
-	}
 	body := &errTap{r: resp.Body}
+	switch {
+	case resp.StatusCode == http.StatusPartialContent:
+		if err := rangeStartsAt(resp, r.Off); err != nil {
+			return nil, err
+		}
+	case resp.StatusCode == http.StatusOK && r.Off+r.Len <= maxFurtherBytes:
+		if n, err := io.CopyN(io.Discard, body, r.Off); err != nil {
+			if body.err != nil {
+				return nil, fmt.Errorf("the response was cut short: %w", body.err)
+			}
+			if err == io.EOF && n < r.Off {
+				return nil, nil // the whole file is shorter than r.Off
+			}
+			return nil, err
+		}
+	case resp.StatusCode == http.StatusOK:
+		return nil, fmt.Errorf("HTTP %s for a range request", resp.Status)
+	default:
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
 	b, err := io.ReadAll(io.LimitReader(body, r.Len))
 	if body.err != nil {
 		return b, fmt.Errorf("the response was cut short: %w", body.err)

@@ -26,7 +26,7 @@ const HeadBytes = 64 << 10
 // magic bytes, never by name or Content-Type), image dimensions and alpha
 // from the header (no pixel decode), and media duration where the header
 // holds it. Only the Format, Width, Height, HasAlpha, Duration,
-// DurationKnown and DurationNote fields are set.
+// DurationKnown, DurationNote and TracksNote fields are set.
 //
 // Sniff also serves files the caller already has (a local file, a data:
 // URL's payload); fill in Size and SizeKnown and pass the Facts to Evaluate.
@@ -61,12 +61,22 @@ func sniff(head []byte, size int64) (Facts, byteRange) {
 // further feeds the media parser b, the file's bytes from offset off, and
 // records the duration or why it is unknown. An ISO-BMFF file whose tracks
 // are all sound is named m4a whatever its brand ("isom" audio files are
-// common). It returns the bytes still needed, if any.
+// common); while its moov box is unread, an "mp4" keeps in TracksNote why
+// it may still be one. It returns the bytes still needed, if any.
 func (f *Facts) further(b []byte, off, size int64) byteRange {
 	info, need, err := mediaScan(f.Format, b, off, size)
 	f.Duration, f.DurationKnown, f.DurationNote = durationOf(info.seconds, err)
-	if err == nil && info.audioOnly && f.Format == "mp4" {
-		f.Format = "m4a"
+	switch {
+	case info.tracksRead:
+		f.TracksNote = ""
+		if info.audioOnly && f.Format == "mp4" {
+			f.Format = "m4a"
+		}
+	case f.Format == "mp4":
+		f.TracksNote = "moov box not read"
+		if err != nil {
+			f.TracksNote = err.Error()
+		}
 	}
 	return need
 }

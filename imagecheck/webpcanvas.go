@@ -77,14 +77,14 @@ func webpCanvas(b []byte) (canvasCheck, int, int) {
 }
 
 // confirmWebPCanvas keeps s's dimensions only when the frame header
-// confirms them, reading further once (readMore) when the frame is past the
+// confirms them, reading further once (readOn) when the frame is past the
 // head. It returns the sniff, its size cleared when unconfirmed, and why.
 func (c *Checker) confirmWebPCanvas(ctx context.Context, raw string, head []byte, s, f Facts) (Facts, string) {
 	st, w, h := webpCanvas(head)
 	n := len(head)
 	var readErr error
 	if st == canvasMissing && !(f.SizeKnown && f.Size <= int64(n)) {
-		more, err := c.readMore(ctx, raw, head, MoreBytes)
+		more, err := c.readOn(ctx, raw, head)
 		if err == nil {
 			st, w, h = webpCanvas(more)
 			n = len(more)

@@ -83,6 +83,13 @@ func (r *run) checkInput(obj int32) {
 		if node >= 0 && d.Nodes[node].Kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
+		if node < 0 && catalog.IsTrue(cs.Fields[i].Required) && r.standIn(obj, name) {
+			// A legacy name for the field is given (sora-2's image_url for
+			// image_urls, in the legacy page's own example): field-deprecated
+			// reports it and --fix renames it; "missing" would be a second
+			// finding for the same fault.
+			continue
+		}
 		r.checkField(obj, name, node, cs.Fields[i])
 	}
 	for _, v := range cs.Active {
@@ -129,6 +136,19 @@ func (r *run) checkInput(obj int32) {
 		}
 		r.add(ruleFieldUnknown, c, "", m.Level, m.Source, msg)
 	}
+}
+
+// standIn reports whether the input gives a deprecated field whose
+// replacement is name.
+func (r *run) standIn(obj int32, name string) bool {
+	for old, dep := range r.model.Deprecated {
+		if dep.Replacement == name {
+			if n := r.d.Member(obj, old); n >= 0 && r.d.Nodes[n].Kind != 'n' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // indexInput finds the model's fields among the input's members in one

@@ -77,6 +77,12 @@ var docsExamples = map[string]struct {
 	"wan-2-5-1":                 {},
 	"wan-2-5-2":                 {},
 	"wan-2-5-video-1":           {},
+	"sora-2-3":                  {warnings: []string{"field-enum", "field-enum", "field-type", "provider-unsupported"}}, // spec-notes 10.9/13/14: legacy page: 16:9, "10", no provider,
+	"sora-2-4":                  {warnings: []string{"field-deprecated", "field-enum", "provider-unsupported"}},         // spec-notes 10.10/13: legacy image_url, 16:9, no provider,
+	"sora-2-5":                  {warnings: []string{"provider-unsupported"}},                                           // spec-notes 13: the ko quickstart omits provider,
+	"veo-3-1-2":                 {},
+	"veo-3-1-3":                 {},
+	"kling-2-1-2":               {},
 	"wan-2-6-image-1":           {},
 }
 

@@ -533,12 +533,7 @@ func isIntegerLiteral(raw []byte) bool {
 
 func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field) {
 	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
-		l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
-		msg := fmt.Sprintf("%s %s is not allowed for %s%s by the current page (%s), which allows %s", name, r.describe(node), r.model.ID, l.Context(), l.Spec.Source, enumList(e.Enum))
-		if nearest := r.nearestEnum(node, e.Enum); nearest != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", nearest)
-		}
-		f := r.add(ruleFieldEnum, node, ptr, catalog.LevelConflict, lv.Source, msg+"; "+lv.Note)
+		f := r.legacyEnum(name, node, ptr, e, lv, r.describe(node), r.nearestEnum(node, e.Enum))
 		// The current page wins as advice: --fix writes its spelling
 		// when the legacy value differs from it only in case ("2K").
 		if s := r.caseFix(node, e.Enum); s != "" {
@@ -549,6 +544,18 @@ func (r *run) enumProblem(name string, node int32, ptr string, e *catalog.Field)
 		return
 	}
 	r.enumProblemAs(name, node, ptr, e, r.describe(node), r.nearestEnum(node, e.Enum))
+}
+
+// legacyEnum reports a value outside the enum that older docs used in a
+// working example: a warning citing them, with the current page's values
+// as the advice.
+func (r *run) legacyEnum(name string, node int32, ptr string, e *catalog.Field, lv *catalog.LegacyValue, shown, nearest string) *Finding {
+	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Enum != nil })
+	msg := fmt.Sprintf("%s %s is not allowed for %s%s by the current page (%s), which allows %s", name, shown, r.model.ID, l.Context(), l.Spec.Source, enumList(e.Enum))
+	if nearest != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", nearest)
+	}
+	return r.add(ruleFieldEnum, node, ptr, catalog.LevelConflict, lv.Source, msg+"; "+lv.Note)
 }
 
 // enumProblemAs reports a value (shown as shown) outside the enum, with
@@ -608,6 +615,13 @@ func (r *run) legacyType(name string, node int32, ptr string, e *catalog.Field, 
 				if math.Abs(v-f) < best {
 					nearest, best = catalog.FormatNumber(v), math.Abs(v-f)
 				}
+			}
+		}
+		// "10" names 10, which older docs may have used too (sora-2).
+		for _, lv2 := range e.LegacyValues {
+			if v, ok := lv2.Value.(float64); ok && v == f {
+				r.legacyEnum(name, node, ptr, e, lv2, catalog.FormatNumber(f), nearest)
+				return
 			}
 		}
 		r.enumProblemAs(name, node, ptr, e, catalog.FormatNumber(f), nearest)

@@ -13,13 +13,11 @@ import (
 )
 
 // docsExamples lists, for every request body in testdata/docs-examples,
-// the warning rules spec-notes records a conflict for (sorted), or the
-// item of docs/verdicts-plan.md that keeps it failing today. A body the
+// the warning rules spec-notes records a conflict for (sorted). A body the
 // docs show as working must lint with no error: an error here is a false
 // positive of preflight or an unrecorded docs conflict.
 var docsExamples = map[string]struct {
 	warnings []string
-	skip     string // plan item; the second pass removes it
 }{
 	"flux-2-1":                  {},
 	"flux2-1":                   {warnings: []string{"model-alias"}}, // spec-notes 8 flux-2: one ko page says flux2
@@ -34,6 +32,7 @@ var docsExamples = map[string]struct {
 	"infinitetalk-2":            {},
 	"infinitetalk-3":            {},
 	"kling-2-1-1":               {},
+	"kling-2-1-2":               {},
 	"kling-2-5-turbo-pro-1":     {},
 	"kling-2-6-1":               {},
 	"kling-2-6-2":               {},
@@ -44,13 +43,13 @@ var docsExamples = map[string]struct {
 	"ltx-2-19b-2":               {},
 	"nano-banana-1":             {},
 	"nano-banana-2":             {},
+	"nano-banana-2-1":           {},
+	"nano-banana-2-2":           {warnings: []string{"field-enum"}}, // spec-notes 14: zh G2 example sends 2K
 	"nano-banana-3":             {},
 	"nano-banana-4":             {},
 	"nano-banana-5":             {},
 	"nano-banana-6":             {},
 	"nano-banana-7":             {},
-	"nano-banana-2-1":           {},
-	"nano-banana-2-2":           {warnings: []string{"field-enum"}}, // spec-notes 14: zh G2 example sends 2K
 	"nano-banana-pro-1":         {},
 	"seedance-1-5-pro-1":        {},
 	"seedance-1-5-pro-2":        {},
@@ -62,8 +61,11 @@ var docsExamples = map[string]struct {
 	"seedream-4-5-3":            {},
 	"seedream-4-5-4":            {},
 	"seedream-5-0-1":            {},
-	"sora-2-1":                  {warnings: []string{"field-deprecated", "field-enum", "provider-unsupported"}}, // spec-notes 8/13: G2 duration 15, value, remove_watermark
-	"sora-2-2":                  {warnings: []string{"field-deprecated"}},                                       // spec-notes 8: remove_watermark only in examples
+	"sora-2-1":                  {warnings: []string{"field-deprecated", "field-enum", "provider-unsupported"}},         // spec-notes 8/13: G2 duration 15, value, remove_watermark
+	"sora-2-2":                  {warnings: []string{"field-deprecated"}},                                               // spec-notes 8: remove_watermark only in examples
+	"sora-2-3":                  {warnings: []string{"field-enum", "field-enum", "field-type", "provider-unsupported"}}, // spec-notes 10.9/13/14: legacy page: 16:9, "10", no provider,
+	"sora-2-4":                  {warnings: []string{"field-deprecated", "field-enum", "provider-unsupported"}},         // spec-notes 10.10/13: legacy image_url, 16:9, no provider,
+	"sora-2-5":                  {warnings: []string{"provider-unsupported"}},                                           // spec-notes 13: the ko quickstart omits provider,
 	"sora-2-pro-1":              {},
 	"sora-2-pro-2":              {warnings: []string{"field-enum", "provider-unsupported"}},
 	"sora-2-pro-3":              {warnings: []string{"field-enum", "provider-unsupported"}},
@@ -73,16 +75,12 @@ var docsExamples = map[string]struct {
 	"suno-2":                    {},
 	"suno-3":                    {},
 	"veo-3-1-1":                 {},
+	"veo-3-1-2":                 {},
+	"veo-3-1-3":                 {},
 	"vidu-q3-1":                 {},
 	"wan-2-5-1":                 {},
 	"wan-2-5-2":                 {},
 	"wan-2-5-video-1":           {},
-	"sora-2-3":                  {warnings: []string{"field-enum", "field-enum", "field-type", "provider-unsupported"}}, // spec-notes 10.9/13/14: legacy page: 16:9, "10", no provider,
-	"sora-2-4":                  {warnings: []string{"field-deprecated", "field-enum", "provider-unsupported"}},         // spec-notes 10.10/13: legacy image_url, 16:9, no provider,
-	"sora-2-5":                  {warnings: []string{"provider-unsupported"}},                                           // spec-notes 13: the ko quickstart omits provider,
-	"veo-3-1-2":                 {},
-	"veo-3-1-3":                 {},
-	"kling-2-1-2":               {},
 	"wan-2-6-image-1":           {},
 }
 
@@ -108,9 +106,6 @@ func TestDocsExamples(t *testing.T) {
 				if !strings.HasPrefix(u, "https://apixo.ai/") {
 					t.Errorf("source %q is not an apixo.ai docs page", u)
 				}
-			}
-			if want.skip != "" {
-				t.Skip("fails today; docs/verdicts-plan.md item " + want.skip)
 			}
 			var got []string
 			var r runner.Runner // the file runner left validate (internal/runner)

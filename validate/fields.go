@@ -83,11 +83,11 @@ func (r *run) checkInput(obj int32) {
 		if node >= 0 && d.Nodes[node].Kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
-		if node < 0 && catalog.IsTrue(cs.Fields[i].Required) && r.standIn(obj, name) {
-			// A legacy name for the field is given (sora-2's image_url for
-			// image_urls, in the legacy page's own example): field-deprecated
-			// reports it and --fix renames it; "missing" would be a second
-			// finding for the same fault.
+		if node < 0 && catalog.IsTrue(cs.Fields[i].Required) && r.standIn(obj, name, cs.Fields[i]) {
+			// A usable value under a legacy name for the field (sora-2's
+			// image_url for image_urls, in the legacy page's own example):
+			// field-deprecated reports it and --fix renames it; "missing"
+			// would be a second finding for the same fault.
 			continue
 		}
 		r.checkField(obj, name, node, cs.Fields[i])
@@ -139,13 +139,27 @@ func (r *run) checkInput(obj int32) {
 }
 
 // standIn reports whether the input gives a deprecated field whose
-// replacement is name.
-func (r *run) standIn(obj int32, name string) bool {
+// replacement is name (spec e) with a value that would pass as name's (a
+// scalar as a one-element list): a bad value there still leaves name
+// missing.
+func (r *run) standIn(obj int32, name string, e *catalog.Field) bool {
 	for old, dep := range r.model.Deprecated {
-		if dep.Replacement == name {
-			if n := r.d.Member(obj, old); n >= 0 && r.d.Nodes[n].Kind != 'n' {
-				return true
+		if dep.Replacement != name {
+			continue
+		}
+		n := r.d.Member(obj, old)
+		if n < 0 || r.d.Nodes[n].Kind == 'n' {
+			continue
+		}
+		spec := e
+		if e.Type == "array" && r.d.Nodes[n].Kind != '[' {
+			if e.Items == nil || (e.MinItems != nil && *e.MinItems > 1) || (e.MaxItems != nil && *e.MaxItems < 1) {
+				continue
 			}
+			spec = e.Items
+		}
+		if r.passes(name, n, spec) {
+			return true
 		}
 	}
 	return false

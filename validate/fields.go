@@ -83,12 +83,16 @@ func (r *run) checkInput(obj int32) {
 		if node >= 0 && d.Nodes[node].Kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
-		if node < 0 && catalog.IsTrue(cs.Fields[i].Required) && r.standIn(obj, name, cs.Fields[i]) {
-			// A usable value under a legacy name for the field (sora-2's
-			// image_url for image_urls, in the legacy page's own example):
-			// field-deprecated reports it and --fix renames it; "missing"
-			// would be a second finding for the same fault.
-			continue
+		if node < 0 && catalog.IsTrue(cs.Fields[i].Required) {
+			// A value under a legacy name for the field (sora-2's image_url
+			// for image_urls, in the legacy page's own example) is checked
+			// as the field's: field-deprecated reports the name and --fix
+			// renames it; "missing" would be a second finding for the same
+			// fault.
+			if old, n, spec := r.standIn(obj, name, cs.Fields[i]); n >= 0 {
+				r.checkValue(old, n, "", spec)
+				continue
+			}
 		}
 		r.checkField(obj, name, node, cs.Fields[i])
 	}
@@ -138,12 +142,11 @@ func (r *run) checkInput(obj int32) {
 	}
 }
 
-// standIn reports whether the input gives a deprecated field whose
-// replacement is name (spec e) with a value that would pass as name's (a
-// scalar as a one-element list): a bad value there still leaves name
-// missing.
-func (r *run) standIn(obj int32, name string, e *catalog.Field) bool {
-	for old, dep := range r.model.Deprecated {
+// standIn finds a deprecated member of the input whose replacement is the
+// field name (spec e), and the spec its value is checked against: e, or
+// e's items for a scalar where one item is allowed. n is -1 when none.
+func (r *run) standIn(obj int32, name string, e *catalog.Field) (old string, n int32, spec *catalog.Field) {
+	for old, dep := range r.model.Deprecated { // one legacy name per field in the catalog
 		if dep.Replacement != name {
 			continue
 		}
@@ -151,18 +154,15 @@ func (r *run) standIn(obj int32, name string, e *catalog.Field) bool {
 		if n < 0 || r.d.Nodes[n].Kind == 'n' {
 			continue
 		}
-		spec := e
 		if e.Type == "array" && r.d.Nodes[n].Kind != '[' {
 			if e.Items == nil || (e.MinItems != nil && *e.MinItems > 1) || (e.MaxItems != nil && *e.MaxItems < 1) {
 				continue
 			}
-			spec = e.Items
+			return old, n, e.Items
 		}
-		if r.passes(name, n, spec) {
-			return true
-		}
+		return old, n, e
 	}
-	return false
+	return "", -1, nil
 }
 
 // indexInput finds the model's fields among the input's members in one

@@ -214,18 +214,25 @@ func inputSchema(m *Model, cs *Case) map[string]any {
 	active := cs.Active
 	props := map[string]any{}
 	var required []string
+	var groups []any
 	for i, name := range m.fieldNames {
 		s, req := presenceSchema(cs.Fields[i])
 		props[name] = s
-		if req {
-			required = append(required, name)
+		if !req {
+			continue
 		}
+		if alts := standIns(m, name, cs.Fields[i]); alts != nil {
+			// The linter takes a usable value under a legacy name
+			// (image_url for image_urls) as the field: field-deprecated.
+			groups = append(groups, map[string]any{"anyOf": append([]any{map[string]any{"type": "object", "required": []string{name}}}, alts...)})
+			continue
+		}
+		required = append(required, name)
 	}
 	s := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
 		s["required"] = required
 	}
-	var groups []any
 	for _, v := range active {
 		if !stated(v.Level) {
 			continue
@@ -248,6 +255,25 @@ func inputSchema(m *Model, cs *Case) map[string]any {
 		s["allOf"] = groups
 	}
 	return s
+}
+
+// standIns are the schemas of the deprecated members that replace the
+// required field name (spec e) in the linter's reading: present with a
+// value that passes as name's, a scalar as a one-element list.
+func standIns(m *Model, name string, e *Field) []any {
+	var alts []any
+	for _, old := range sortedKeys(m.Deprecated) {
+		if m.Deprecated[old].Replacement != name {
+			continue
+		}
+		v := []any{valueSchema(e)}
+		if e.Type == "array" && e.Items != nil && (e.MinItems == nil || *e.MinItems <= 1) && (e.MaxItems == nil || *e.MaxItems >= 1) {
+			v = append(v, valueSchema(e.Items))
+		}
+		alts = append(alts, map[string]any{"type": "object", "required": []string{old},
+			"properties": map[string]any{old: map[string]any{"anyOf": v}}})
+	}
+	return alts
 }
 
 // presenceSchema is a field's property schema and whether the field is

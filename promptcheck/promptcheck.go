@@ -1,6 +1,7 @@
 package promptcheck
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -110,17 +111,25 @@ type stats struct {
 
 // scan makes the one pass over the bytes that every prompt costs. Runs of
 // printable ASCII, the bulk of most prompts, are checked eight bytes at a
-// time; everything else is decoded by a range loop (the fastest decoder in
-// the standard library) and classified by package unicode, so that the
-// definitions of validity, White_Space and Cc are the standard ones.
+// time; once some character is not white space, a valid multi-byte
+// sequence that is not a C1 control (the only controls above ASCII) is
+// counted without decoding it, which is most of CJK text. Everything else
+// is decoded and classified by package unicode, so that the definitions of
+// validity, White_Space and Cc stay the standard ones.
 func scan(p string) stats {
 	var s stats
 	i := 0
-outer:
 	for i < len(p) {
 		for i+8 <= len(p) {
 			x := load8(p, i)
-			if !printable8(x) {
+			if m := unprintable8(x); m != 0 {
+				// The bytes below the first flagged one are printable.
+				k := bits.TrailingZeros64(m) >> 3
+				if (x^spaces8)&(1<<(8*k)-1) != 0 {
+					s.nonSpace = true
+				}
+				i += k
+				s.chars += k
 				break
 			}
 			if x != spaces8 {
@@ -129,45 +138,104 @@ outer:
 			i += 8
 			s.chars += 8
 		}
-		for j, r := range p[i:] {
-			if ' ' <= r && r < 0x7f {
-				if k := i + j; k+8 <= len(p) && printable8(load8(p, k)) {
-					i = k // a run worth the fast path
-					continue outer
-				}
-				if r != ' ' {
-					s.nonSpace = true
-				}
-				s.chars++
-				continue
+		if i >= len(p) {
+			break
+		}
+		c := p[i]
+		if ' ' <= c && c < 0x7f {
+			if c != ' ' {
+				s.nonSpace = true
 			}
 			s.chars++
-			if r == utf8.RuneError && !strings.HasPrefix(p[i+j:], "\uFFFD") {
-				// An invalid byte; range, like utf8.DecodeRuneInString,
-				// yields it as one RuneError of width 1.
-				if s.badN == 0 {
-					s.badOff = i + j
-				}
-				s.badN++
-				s.nonSpace = true
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf && s.nonSpace {
+			if 0xE1 <= c && c <= 0xEC && i+2 < len(p) && p[i+1]&0xC0 == 0x80 && p[i+2]&0xC0 == 0x80 {
+				s.chars++ // most of CJK: no overlong or surrogate forms start here
+				i += 3
 				continue
 			}
-			if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
-				if s.ctlN == 0 {
-					s.ctlOff = i + j
-				}
-				s.ctlN++
-			}
-			// White_Space includes NBSP, U+2028 and U+3000 (and \v, \f and
-			// U+0085, which are also Cc). The table lookup is paid only
-			// until the first other character.
-			if !s.nonSpace && !unicode.IsSpace(r) {
-				s.nonSpace = true
+			// C2 80..C2 9F are U+0080..U+009F, Cc.
+			if n := seqLen(p, i); n > 0 && !(c == 0xC2 && p[i+1] < 0xA0) {
+				s.chars++
+				i += n
+				continue
 			}
 		}
-		break
+		r, size := utf8.DecodeRuneInString(p[i:])
+		s.chars++
+		if r == utf8.RuneError && size == 1 {
+			// An invalid byte counts as one code point, as in
+			// utf8.RuneCountInString.
+			if s.badN == 0 {
+				s.badOff = i
+			}
+			s.badN++
+			s.nonSpace = true
+			i++
+			continue
+		}
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			if s.ctlN == 0 {
+				s.ctlOff = i
+			}
+			s.ctlN++
+		}
+		// White_Space includes NBSP, U+2028 and U+3000 (and \v, \f and
+		// U+0085, which are also Cc). The table lookup is paid only
+		// until the first other character.
+		if !s.nonSpace && !unicode.IsSpace(r) {
+			s.nonSpace = true
+		}
+		i += size
 	}
 	return s
+}
+
+// seqLen returns the length of the valid UTF-8 sequence of two to four
+// bytes at p[i], or 0: utf8.DecodeRuneInString's checks (no overlong
+// forms, surrogates or code points past U+10FFFF) without building the
+// rune.
+func seqLen(p string, i int) int {
+	c := p[i]
+	switch {
+	case c < 0xC2 || c > 0xF4:
+		return 0
+	case c < 0xE0:
+		if i+1 < len(p) && p[i+1]&0xC0 == 0x80 {
+			return 2
+		}
+	case c < 0xF0:
+		if i+2 >= len(p) {
+			return 0
+		}
+		b1, b2 := p[i+1], p[i+2]
+		lo, hi := byte(0x80), byte(0xBF)
+		if c == 0xE0 {
+			lo = 0xA0
+		} else if c == 0xED {
+			hi = 0x9F
+		}
+		if lo <= b1 && b1 <= hi && b2&0xC0 == 0x80 {
+			return 3
+		}
+	default:
+		if i+3 >= len(p) {
+			return 0
+		}
+		b1, b2, b3 := p[i+1], p[i+2], p[i+3]
+		lo, hi := byte(0x80), byte(0xBF)
+		if c == 0xF0 {
+			lo = 0x90
+		} else if c == 0xF4 {
+			hi = 0x8F
+		}
+		if lo <= b1 && b1 <= hi && b2&0xC0 == 0x80 && b3&0xC0 == 0x80 {
+			return 4
+		}
+	}
+	return 0
 }
 
 const (
@@ -184,11 +252,12 @@ func load8(p string, i int) uint64 {
 		uint64(p[4])<<32 | uint64(p[5])<<40 | uint64(p[6])<<48 | uint64(p[7])<<56
 }
 
-// printable8 reports whether all eight bytes of x are in ' '..'~': no byte
-// has the high bit set, lies below ' ' (subtracting ' ' borrows into the
-// high bit) or is DEL (adding 1 carries into the high bit).
-func printable8(x uint64) bool {
-	return (x|(x-spaces8)|(x+lsb8))&msb8 == 0
+// unprintable8 flags the bytes of x outside ' '..'~' with their high bit:
+// the high bit set, below ' ' (subtracting ' ' borrows into the high bit)
+// or DEL (adding 1 carries into the high bit). Only the lowest flagged byte
+// is exact: a borrow or carry from it may flag the bytes after it.
+func unprintable8(x uint64) uint64 {
+	return (x | (x - spaces8) | (x + lsb8)) & msb8
 }
 
 // charOffset returns the byte offset of code point number n (0-based), the

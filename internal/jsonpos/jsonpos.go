@@ -154,6 +154,15 @@ var (
 // Parse reads src as exactly one JSON value. The returned Doc is valid until
 // the next parse with the same parser.
 func (p *Parser) Parse(src []byte) (*Doc, error) {
+	if p.parseFast(src) {
+		return &p.doc, nil
+	}
+	return p.parseSlow(src)
+}
+
+// parseSlow parses src with jsontext: strictly, then leniently when the
+// strict parse stopped at bytes that are not UTF-8.
+func (p *Parser) parseSlow(src []byte) (*Doc, error) {
 	d, err := p.parseWith(src, false)
 	if se, ok := err.(*SyntaxError); ok && se.invalidUTF8 {
 		return p.parseWith(src, true)
@@ -164,16 +173,8 @@ func (p *Parser) Parse(src []byte) (*Doc, error) {
 // parseWith parses src; lenient accepts bytes that are not UTF-8 and flags
 // the strings holding them.
 func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
+	p.reset(src)
 	d := &p.doc
-	d.Src = src
-	d.Nodes = d.Nodes[:0]
-	d.lines = d.lines[:0]
-	d.cursor = posCursor{}
-	p.frames = p.frames[:0]
-	p.objs = 0
-	if len(p.names) > 0 {
-		clear(p.names)
-	}
 	if len(src) > math.MaxInt32 {
 		// Offsets are int32; a larger body would wrap them.
 		return d, &SyntaxError{Offset: 0, Msg: fmt.Sprintf("request body is %d bytes; at most %d can be checked", len(src), math.MaxInt32)}
@@ -291,18 +292,7 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 			}
 			keep = p.KeepChildren(len(p.frames), name)
 		}
-		obj := int32(-1)
-		if kind == '{' {
-			obj = p.objs
-			p.objs++
-		}
-		if len(p.frames) < cap(p.frames) {
-			p.frames = p.frames[:len(p.frames)+1]
-		} else {
-			p.frames = append(p.frames, frame{})
-		}
-		f := &p.frames[len(p.frames)-1]
-		*f = frame{node: idx, n: n, keep: keep, obj: obj, first: f.first[:0]}
+		p.push(n, idx, keep)
 	}
 	// Exactly one value: anything after it (a second object, garbage) is an
 	// error, since servers differ on whether they read or reject it.
@@ -315,6 +305,37 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 		return d, &SyntaxError{Offset: off, Msg: "unexpected data after the top-level JSON value"}
 	}
 	return d, nil
+}
+
+// reset starts a parse of src, keeping what was allocated.
+func (p *Parser) reset(src []byte) {
+	d := &p.doc
+	d.Src = src
+	d.Nodes = d.Nodes[:0]
+	d.lines = d.lines[:0]
+	d.cursor = posCursor{}
+	p.frames = p.frames[:0]
+	p.objs = 0
+	if len(p.names) > 0 {
+		clear(p.names)
+	}
+}
+
+// push opens a container: n, with Node idx (or -1) whose values get Nodes
+// when keep is set.
+func (p *Parser) push(n Node, idx int32, keep bool) {
+	obj := int32(-1)
+	if n.Kind == '{' {
+		obj = p.objs
+		p.objs++
+	}
+	if len(p.frames) < cap(p.frames) {
+		p.frames = p.frames[:len(p.frames)+1]
+	} else {
+		p.frames = append(p.frames, frame{})
+	}
+	f := &p.frames[len(p.frames)-1]
+	*f = frame{node: idx, n: n, keep: keep, obj: obj, first: f.first[:0]}
 }
 
 // add appends n as a Node under the innermost open container, first giving

@@ -79,7 +79,12 @@ func (r *run) checkInput(obj int32) {
 	r.indexInput(obj)
 	cs := r.pickCase(obj)
 	for i, name := range m.FieldNames() {
-		node := r.field(obj, name)
+		node := int32(-1)
+		if r.indexed {
+			node = r.present[i] // by position: no lookup by name per field
+		} else {
+			node = d.Member(obj, name)
+		}
 		if node >= 0 && d.Nodes[node].Kind == 'n' {
 			node = -1 // null is taken as absent, as the API's decoders do
 		}
@@ -115,6 +120,9 @@ func (r *run) checkInput(obj int32) {
 		}
 	}
 	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
+		if k := d.Nodes[c].Index; r.indexed && k < 64 && r.documented&(1<<k) != 0 {
+			continue // indexInput found it among the model's fields
+		}
 		nb := d.Name(c)
 		if _, ok := m.Fields[string(nb)]; ok {
 			continue
@@ -178,10 +186,14 @@ func (r *run) indexInput(obj int32) {
 		r.present[i] = -1
 	}
 	r.indexed = true
+	r.documented = 0
 	d := r.d
 	for c := d.Nodes[obj].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 		if i, ok := m.FieldIndex(r.nameView(c)); ok {
 			r.present[i] = c
+			if k := d.Nodes[c].Index; k < 64 {
+				r.documented |= 1 << k
+			}
 		}
 	}
 }

@@ -66,6 +66,10 @@ type run struct {
 	// holds. An array, not a slice of itself, so a run stays on the stack.
 	present [64]int32
 	indexed bool
+	// documented has bit k set when the input's member number k (below
+	// 64) is one of the model's fields, so the search for undocumented
+	// members does not look each name up again.
+	documented uint64
 }
 
 // totalRef is an array with a maxTotalSeconds: its node, item count,

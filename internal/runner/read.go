@@ -128,6 +128,26 @@ type lineReader struct {
 	max  int64
 	line int
 	buf  []byte
+	// arena holds the lines returned, back to back: one allocation per
+	// arenaSize of input instead of one per line. An arena is never
+	// reused; it is freed when the last line in it is.
+	arena []byte
+}
+
+// arenaSize is the size of an arena of lines; a longer line gets its own.
+const arenaSize = 64 << 10
+
+// keep returns a copy of b that outlives the reader's buffers.
+func (lr *lineReader) keep(b []byte) []byte {
+	if len(b) > cap(lr.arena)-len(lr.arena) {
+		if len(b) > arenaSize/4 {
+			return bytes.Clone(b)
+		}
+		lr.arena = make([]byte, 0, arenaSize)
+	}
+	n := len(lr.arena)
+	lr.arena = append(lr.arena, b...)
+	return lr.arena[n:len(lr.arena):len(lr.arena)]
 }
 
 func newLineReader(r io.Reader, max int64) *lineReader {
@@ -140,11 +160,18 @@ func (lr *lineReader) next() (line int, body []byte, ref *refusal, err error) {
 	for {
 		lr.buf = lr.buf[:0]
 		var rerr error
-		for {
+		// whole is the line when it fit in the reader's buffer (the common
+		// case): it is read there, copied once, by keep.
+		var whole []byte
+		for first := true; ; first = false {
 			chunk, e := lr.br.ReadSlice('\n')
 			if int64(len(lr.buf)+len(chunk)) > lr.max+2 { // + "\r\n"
 				lr.line++
 				return lr.line, nil, tooLarge(lr.max, fmt.Sprintf("line %d", lr.line)), nil
+			}
+			if first && !errors.Is(e, bufio.ErrBufferFull) {
+				whole, rerr = chunk, e
+				break
 			}
 			lr.buf = append(lr.buf, chunk...)
 			if errors.Is(e, bufio.ErrBufferFull) {
@@ -153,14 +180,17 @@ func (lr *lineReader) next() (line int, body []byte, ref *refusal, err error) {
 			rerr = e
 			break
 		}
-		if len(lr.buf) > 0 {
+		if whole == nil {
+			whole = lr.buf
+		}
+		if len(whole) > 0 {
 			lr.line++
-			b := bytes.TrimRight(lr.buf, "\r\n")
+			b := bytes.TrimRight(whole, "\r\n")
 			if int64(len(b)) > lr.max {
 				return lr.line, nil, tooLarge(lr.max, fmt.Sprintf("line %d", lr.line)), nil
 			}
 			if len(bytes.TrimSpace(b)) > 0 {
-				return lr.line, bytes.Clone(b), nil, nil
+				return lr.line, lr.keep(b), nil, nil
 			}
 		}
 		if rerr == io.EOF {

@@ -64,6 +64,15 @@ func escapeText(s string, limit int, keepNewline bool) string {
 
 func isPlainText(s string, keepNewline bool) bool {
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII: printable, or a kept newline (plainRune without
+			// the table lookup).
+			if ' ' <= c && c < 0x7f || keepNewline && c == '\n' {
+				i++
+				continue
+			}
+			return false
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size <= 1 || !plainRune(r) && !(keepNewline && r == '\n') {
 			return false
@@ -88,6 +97,10 @@ func plainRune(r rune) bool { return r == ' ' || unicode.IsPrint(r) }
 func escapeJSONControls(b []byte) []byte {
 	clean := true
 	for i := 0; i < len(b); {
+		if b[i] < 0x7f {
+			i++ // ASCII below DEL is left as it is
+			continue
+		}
 		r, size := utf8.DecodeRune(b[i:])
 		if r >= 0x7f && !plainRune(r) {
 			clean = false

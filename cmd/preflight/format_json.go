@@ -18,6 +18,7 @@ type jsonPrinter struct {
 	w     io.Writer
 	n     int
 	begun bool
+	buf   []byte // one finding's JSON, reused
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter {
@@ -39,8 +40,9 @@ func (p *jsonPrinter) file(res runner.Result) error {
 	}
 	for _, f := range res.Findings {
 		f.Message, f.Fix = clipText(f.Message, maxNameBytes), clipText(f.Fix, maxNameBytes)
-		if err := writeElement(p.w, &p.n, f); err != nil {
-			return fmt.Errorf("encode finding: %w", err)
+		p.buf = appendFinding(p.buf[:0], &f)
+		if err := writeRaw(p.w, &p.n, escapeJSONControls(p.buf)); err != nil {
+			return fmt.Errorf("write finding: %w", err)
 		}
 	}
 	return nil
@@ -54,7 +56,11 @@ func writeElement(w io.Writer, n *int, v any) error {
 	if err != nil {
 		return err
 	}
-	b = escapeJSONControls(b)
+	return writeRaw(w, n, escapeJSONControls(b))
+}
+
+// writeRaw is writeElement for an element already encoded and escaped.
+func writeRaw(w io.Writer, n *int, b []byte) error {
 	sep := "\n"
 	if *n > 0 {
 		sep = ",\n"

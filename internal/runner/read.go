@@ -50,26 +50,32 @@ type refusal struct {
 // openRegular opens path only if it is a regular file (after following
 // symlinks): a FIFO would block, a device or socket may never end.
 func openRegular(path string) (*os.File, *refusal, error) {
+	f, _, ref, err := openRegularSize(path)
+	return f, ref, err
+}
+
+// openRegularSize is openRegular that also returns the file's size at open.
+func openRegularSize(path string) (*os.File, int64, *refusal, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, nil, err
 	}
 	if r := notRegular(st.Mode()); r != nil {
-		return nil, r, nil
+		return nil, 0, r, nil
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, nil, err
 	}
 	if st, err = f.Stat(); err != nil {
 		f.Close()
-		return nil, nil, err
+		return nil, 0, nil, err
 	}
 	if r := notRegular(st.Mode()); r != nil { // swapped after the first Stat
 		f.Close()
-		return nil, r, nil
+		return nil, 0, r, nil
 	}
-	return f, nil, nil
+	return f, st.Size(), nil, nil
 }
 
 func notRegular(m fs.FileMode) *refusal {
@@ -93,11 +99,30 @@ func notRegular(m fs.FileMode) *refusal {
 // readBounded reads all of r up to max bytes. A longer input is not read
 // past max+1 bytes: it returns ok false.
 func readBounded(r io.Reader, max int64) (body []byte, ok bool, err error) {
-	body, err = io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, false, err
+	return readSized(r, max, 0)
+}
+
+// readSized is readBounded for an input of about size bytes (a regular
+// file's size at open): the buffer is allocated once, at that size plus
+// the byte that shows the end, instead of grown from 512 bytes. size is
+// only a hint: a file that grew or shrank since is read as it is now.
+func readSized(r io.Reader, limit, size int64) (body []byte, ok bool, err error) {
+	body = make([]byte, 0, min(limit, max(size, 511))+1)
+	lr := io.LimitedReader{R: r, N: limit + 1}
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)] // grow
+		}
+		n, rerr := lr.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return nil, false, rerr
+		}
 	}
-	if int64(len(body)) > max {
+	if int64(len(body)) > limit {
 		return nil, false, nil
 	}
 	return body, true, nil

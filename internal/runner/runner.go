@@ -229,14 +229,14 @@ func (r *Runner) produce(ctx context.Context, path string, stdin io.Reader, stdi
 func (r *Runner) check(ctx context.Context, v *validate.Validator, u unit) part {
 	p := part{Result: Result{File: u.name, Err: u.err}, last: u.last}
 	if u.path != "" {
-		f, ref, err := openRegular(u.path)
+		f, size, ref, err := openRegularSize(u.path)
 		switch {
 		case err != nil:
 			p.Err = err
 		case ref != nil:
 			u.ref = ref
 		default:
-			body, ok, err := readBounded(f, r.maxBytes())
+			body, ok, err := readSized(f, r.maxBytes(), size)
 			f.Close()
 			switch {
 			case err != nil:

@@ -565,7 +565,7 @@ func (k *configChecker) check() {
 		return
 	}
 	before := len(k.errs)
-	cat, err := k.buildCatalog(catalog.Default(), before)
+	cat, err := k.buildCatalog(catalog.Embedded(), before)
 	if err != nil {
 		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})
 		return
@@ -720,10 +720,10 @@ func limitedModel(m *catalog.Model, fields map[string]*catalog.FieldSpec, source
 }
 
 // Catalog returns the catalog the config describes: the embedded one with
-// models: merged in and limits: applied. A nil config gives catalog.Default.
+// models: merged in and limits: applied. A nil config gives catalog.Embedded.
 func (c *Config) Catalog() *catalog.Catalog {
 	if c == nil || c.catalog == nil {
-		return catalog.Default()
+		return catalog.Embedded()
 	}
 	return c.catalog
 }

@@ -6,7 +6,7 @@ package catalog
 
 func init() {
 	generated = &genData{
-		crc:     0xa4950a10,
+		sum:     0x99ab2dc7d1da6461,
 		version: 1,
 		date:    "2026-11-28",
 		aliases: genAliases,

@@ -2,8 +2,8 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"strings"
 	"sync"
 
@@ -25,7 +25,7 @@ import (
 // init; nil when that file is deleted (do so before regenerating it after
 // a change of the types, which would leave it uncompilable).
 type genData struct {
-	crc     uint32 // CRC-32 (IEEE) of the catalog.json it was generated from
+	sum     uint64 // fingerprint of the catalog.json it was generated from
 	version int
 	date    string
 	aliases func() []*Alias
@@ -34,6 +34,23 @@ type genData struct {
 }
 
 var generated *genData
+
+// fingerprint tells whether catalog.json changed since catalog_gen.go was
+// generated: FNV-1a over 64-bit words, which any edit changes. It is no
+// defence against a crafted collision (the file is ours), and it costs a
+// few microseconds where hash/crc32 cost ~60 (its tables are built on
+// first use).
+func fingerprint(data []byte) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037) ^ uint64(len(data))
+	for ; len(data) >= 8; data = data[8:] {
+		h = (h ^ binary.LittleEndian.Uint64(data)) * prime
+	}
+	for _, c := range data {
+		h = (h ^ uint64(c)) * prime
+	}
+	return h
+}
 
 // lazyModels is the index of the embedded catalog.
 type lazyModels struct {
@@ -83,7 +100,7 @@ func All(c *Catalog) []*Model {
 // was made from l.data, else by scan; then it checks the IDs and aliases.
 func (l *lazyModels) index() {
 	l.cat = &Catalog{lazy: l}
-	if g := generated; g != nil && !l.noGen && crc32.ChecksumIEEE(l.data) == g.crc {
+	if g := generated; g != nil && !l.noGen && fingerprint(l.data) == g.sum {
 		l.gen = g
 		l.cat.Version, l.cat.Date, l.cat.Aliases = g.version, g.date, g.aliases()
 		l.ids = g.ids

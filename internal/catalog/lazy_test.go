@@ -137,3 +137,21 @@ func FuzzEmbeddedIndex(f *testing.F) {
 		}
 	})
 }
+
+// TestFingerprintSeesEdits checks an edit of one byte anywhere, or of the
+// length, changes the fingerprint that decides whether the generated data
+// is current.
+func TestFingerprintSeesEdits(t *testing.T) {
+	want := fingerprint(catalogJSON)
+	data := slices.Clone(catalogJSON)
+	for i := 0; i < len(data); i += 7 {
+		data[i]++
+		if fingerprint(data) == want {
+			t.Fatalf("an edit at byte %d keeps the fingerprint", i)
+		}
+		data[i]--
+	}
+	if fingerprint(data[:len(data)-1]) == want || fingerprint(append(data, ' ')) == want {
+		t.Error("a change of length keeps the fingerprint")
+	}
+}

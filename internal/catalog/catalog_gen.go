@@ -6,7 +6,7 @@ package catalog
 
 func init() {
 	generated = &genData{
-		sum:     0x99ab2dc7d1da6461,
+		sum:     0xb709846f5857f77e,
 		version: 1,
 		date:    "2026-11-28",
 		aliases: genAliases,
@@ -148,7 +148,16 @@ func genModel(i int) *Model {
 					Type:     "string",
 					Enum:     []any{"1k", "2k", "4k"},
 					Required: new(true),
-					Note:     "lowercase k; aspect_ratio and resolution are required",
+					LegacyValues: []*LegacyValue{&LegacyValue{
+						Value:  "2K",
+						Source: "https://apixo.ai/docs/zh/models/image/nano-banana-2",
+						Note:   "the zh G2 page's examples send 2K and 4K",
+					}, &LegacyValue{
+						Value:  "4K",
+						Source: "https://apixo.ai/docs/zh/models/image/nano-banana-2",
+						Note:   "the zh G2 page's examples send 2K and 4K",
+					}},
+					Note: "lowercase k; aspect_ratio and resolution are required",
 				},
 			},
 			Variants: []*Variant{&Variant{
@@ -171,18 +180,6 @@ func genModel(i int) *Model {
 						Forbidden: new(true),
 						Level:     Level("inferred"),
 						Note:      "docs list image_urls only for image-to-image; the API may ignore rather than reject it",
-					},
-				},
-			}, &Variant{
-				When: map[string][]any{
-					"resolution": []any{"2K", "4K"},
-				},
-				Fields: map[string]*FieldSpec{
-					"resolution": &FieldSpec{
-						Enum:   []any{"1k", "2k", "4k"},
-						Level:  Level("conflict"),
-						Source: "https://apixo.ai/docs/zh/models/image/nano-banana-2",
-						Note:   "the zh G2 page's examples send 2K and 4K; current pages (https://apixo.ai/ko/docs/models/image/nano-banana-2) spell them lowercase",
 					},
 				},
 			}},
@@ -730,6 +727,13 @@ func genModel(i int) *Model {
 					Type: "string",
 					Enum: []any{"disabled", "auto"},
 				},
+				"size": &FieldSpec{
+					Type:   "string",
+					Enum:   []any{"2K", "4K", "2048x2048", "2048X2048", "2048*2048"},
+					Level:  Level("inferred"),
+					Source: "https://apixo.ai/tr/docs/models/image/seedream-4-5",
+					Note:   "the capability tables of the tr and ko pages (https://apixo.ai/ko/docs/models/image/seedream-4-5) list 'Size input: 2K, 4K, 2048x2048, 2048X2048, 2048*2048' for callers who prefer explicit dimensions; no stored example sends it, so other dimensions may work, and how size combines with resolution and aspect_ratio is not stated",
+				},
 			},
 			Variants: []*Variant{&Variant{
 				When: map[string][]any{
@@ -1023,7 +1027,20 @@ func genModel(i int) *Model {
 				"aspect_ratio": &FieldSpec{
 					Type: "string",
 					Enum: []any{"landscape", "portrait"},
-					Note: "words, not ratios; legacy pages used 16:9, 9:16, 1:1",
+					LegacyValues: []*LegacyValue{&LegacyValue{
+						Value:  "16:9",
+						Source: "https://apixo.ai/en/docs/models/sora-2",
+						Note:   "legacy pages used 16:9, 9:16 or 1:1 (the legacy card page's examples send 16:9)",
+					}, &LegacyValue{
+						Value:  "9:16",
+						Source: "https://apixo.ai/en/docs/models/sora-2",
+						Note:   "legacy pages used 16:9, 9:16 or 1:1",
+					}, &LegacyValue{
+						Value:  "1:1",
+						Source: "https://apixo.ai/en/docs/models/sora-2",
+						Note:   "legacy pages used 16:9, 9:16 or 1:1",
+					}},
+					Note: "words, not ratios",
 				},
 				"duration": &FieldSpec{
 					Type: "integer",
@@ -1036,8 +1053,15 @@ func genModel(i int) *Model {
 						Value:  "15",
 						Source: "https://apixo.ai/en/docs/models/sora-2",
 						Note:   "the legacy page sent durations as strings",
+					}, &LegacyValue{
+						Value:  float64(10),
+						Source: "https://apixo.ai/en/docs/models/sora-2",
+						Note:   "legacy pages allowed 10 or 15 seconds",
+					}, &LegacyValue{
+						Value:  float64(15),
+						Source: "https://apixo.ai/docs/models/video/sora-2",
+						Note:   "the G2 text-to-video example uses 15",
 					}},
-					Note: "legacy pages used string durations \"10\"/\"15\"",
 				},
 				"image_urls": &FieldSpec{
 					Type:     "array",
@@ -1082,28 +1106,6 @@ func genModel(i int) *Model {
 						Note:      "docs list image_urls only for image-to-video; the API may ignore rather than reject it",
 					},
 				},
-			}, &Variant{
-				When: map[string][]any{
-					"aspect_ratio": []any{"16:9", "9:16", "1:1"},
-				},
-				Fields: map[string]*FieldSpec{
-					"aspect_ratio": &FieldSpec{
-						Enum:  []any{"landscape", "portrait"},
-						Level: Level("conflict"),
-						Note:  "legacy pages used 16:9/9:16/1:1; current pages use landscape or portrait",
-					},
-				},
-			}, &Variant{
-				When: map[string][]any{
-					"duration": []any{float64(10), float64(15)},
-				},
-				Fields: map[string]*FieldSpec{
-					"duration": &FieldSpec{
-						Enum:  []any{float64(4), float64(8), float64(12)},
-						Level: Level("conflict"),
-						Note:  "legacy pages and a G2 example used 10 or 15 seconds; current pages allow 4, 8 or 12",
-					},
-				},
 			}},
 			Deprecated: map[string]*Deprecated{
 				"image_url": &Deprecated{
@@ -1142,6 +1144,15 @@ func genModel(i int) *Model {
 				"duration": &FieldSpec{
 					Type: "integer",
 					Enum: []any{float64(4), float64(8), float64(12)},
+					LegacyValues: []*LegacyValue{&LegacyValue{
+						Value:  float64(10),
+						Source: "https://apixo.ai/docs/models/video/sora-2-pro",
+						Note:   "the G2 text-to-video example uses 10",
+					}, &LegacyValue{
+						Value:  float64(15),
+						Source: "https://apixo.ai/docs/models/video/sora-2-pro",
+						Note:   "the G2 image-to-video example uses 15",
+					}},
 				},
 				"image_urls": &FieldSpec{
 					Type:     "array",
@@ -1204,18 +1215,6 @@ func genModel(i int) *Model {
 						Forbidden: new(true),
 						Level:     Level("inferred"),
 						Note:      "docs use this field only in image-to-video, text-to-video uses size; the API may ignore rather than reject it",
-					},
-				},
-			}, &Variant{
-				When: map[string][]any{
-					"duration": []any{float64(10), float64(15)},
-				},
-				Fields: map[string]*FieldSpec{
-					"duration": &FieldSpec{
-						Enum:   []any{float64(4), float64(8), float64(12)},
-						Level:  Level("conflict"),
-						Source: "https://apixo.ai/docs/models/video/sora-2-pro",
-						Note:   "both G2 examples use 10 (text-to-video) and 15 (image-to-video); current pages (https://apixo.ai/ru/docs/models/video/sora-2-pro) allow 4, 8 or 12",
 					},
 				},
 			}},

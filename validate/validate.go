@@ -131,7 +131,7 @@ func (v *Validator) catalog() *Catalog {
 	if v.Catalog != nil {
 		return v.Catalog
 	}
-	return catalog.Default()
+	return catalog.Embedded()
 }
 
 // Check validates one request.

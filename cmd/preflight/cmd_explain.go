@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -15,51 +16,54 @@ import (
 
 // ruleExamples holds, per rule, a request that triggers it offline. The
 // explain command runs the check on it, so the output it shows is real;
-// TestExplainExamples keeps every example firing its rule.
-var ruleExamples = map[string]string{
-	"json-syntax":            `{"model": "nano-banana", "input": {"prompt": "a fox",}}`,
-	"json-invalid-utf8":      "{\"model\": \"nano-banana\", \"input\": {\"prompt\": \"a fox\", \"aspect_ratio\": \"16:9\xff\"}}",
-	"json-duplicate-key":     `{"model": "nano-banana", "input": {"prompt": "a fox", "prompt": "a cat"}}`,
-	"request-not-object":     `[{"model": "nano-banana", "input": {"prompt": "a fox"}}]`,
-	"model-missing":          `{"input": {"prompt": "a fox"}}`,
-	"model-unknown":          `{"model": "nano-bananna", "input": {"prompt": "a fox"}}`,
-	"model-alias":            `{"model": "flux2", "input": {"mode": "pro-text-to-image", "prompt": "a red fox", "resolution": "1K"}}`,
-	"request-type-invalid":   `{"model": "nano-banana", "request_type": "sync", "input": {"prompt": "a fox"}}`,
-	"callback-url-missing":   `{"model": "nano-banana", "request_type": "callback", "input": {"prompt": "a fox"}}`,
-	"callback-url-invalid":   `{"model": "nano-banana", "request_type": "callback", "callback_url": "http://hooks.example.com/apixo", "input": {"prompt": "a fox"}}`,
-	"callback-url-unused":    `{"model": "nano-banana", "request_type": "async", "callback_url": "https://hooks.example.com/apixo", "input": {"prompt": "a fox"}}`,
-	"provider-invalid":       `{"model": "nano-banana", "provider": "cheapest", "input": {"prompt": "a fox"}}`,
-	"provider-unsupported":   `{"model": "sora-2-pro", "input": {"mode": "text-to-video", "prompt": "a glacier", "size": "1280*720", "duration": 8}}`,
-	"input-missing":          `{"model": "nano-banana", "prompt": "a fox"}`,
-	"input-not-object":       `{"model": "nano-banana", "input": "a fox"}`,
-	"envelope-unknown-field": `{"model": "nano-banana", "webhook": "https://hooks.example.com/x", "input": {"prompt": "a fox"}}`,
-	"mode-invalid":           `{"model": "kling-2-6", "input": {"mode": "image2video", "prompt": "leaves rustle", "image_urls": ["https://cdn.example.com/tree.jpg"], "sound": false}}`,
-	"mode-missing":           `{"model": "veo-3-1", "input": {"generationType": "TEXT_2_VIDEO", "prompt": "clouds over mountains"}}`,
-	"prompt-missing":         `{"model": "nano-banana", "input": {"aspect_ratio": "1:1"}}`,
-	"prompt-not-accepted":    `{"model": "image-watermark-remover", "input": {"prompt": "remove the watermark", "image_urls": ["https://cdn.example.com/stock.jpg"]}}`,
-	"prompt-empty":           `{"model": "nano-banana", "input": {"prompt": ""}}`,
-	"prompt-blank":           `{"model": "nano-banana", "input": {"prompt": " \n\t "}}`,
-	"prompt-invalid-utf8":    "{\"model\": \"nano-banana\", \"input\": {\"prompt\": \"Caf\xe9 at night\"}}",
-	"prompt-control-char":    `{"model": "nano-banana", "input": {"prompt": "a red fox\u0000 in snow"}}`,
-	"prompt-too-short":       `{"model": "flux-2", "input": {"mode": "pro-text-to-image", "prompt": "ok"}}`,
-	"prompt-too-long":        `{"model": "kling-2-6", "input": {"mode": "text-to-video", "prompt": "` + strings.Repeat("a fox in snow. ", 70) + `", "sound": false}}`,
-	"prompt-too-many-bytes":  `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "` + strings.Repeat("🦊🌲", 950) + `"}}`,
-	"prompt-param-stripped":  `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "a tea shop in a rainy alley --ar 3:2"}}`,
-	"field-required":         `{"model": "seedance-2-0-fast", "input": {"mode": "text-to-video", "prompt": "a sailboat"}}`,
-	"field-not-allowed":      `{"model": "kling-2-1", "input": {"mode": "master-text-to-video", "prompt": "a paper boat", "image_urls": ["https://cdn.example.com/boat.jpg"]}}`,
-	"field-type":             `{"model": "seedance-2-0-fast", "input": {"mode": "text-to-video", "prompt": "a sailboat", "duration": "8"}}`,
-	"field-enum":             `{"model": "nano-banana", "input": {"prompt": "a fox", "aspect_ratio": "16:10"}}`,
-	"field-range":            `{"model": "seedance-2-0-fast", "input": {"mode": "text-to-video", "prompt": "a sailboat", "duration": 20}}`,
-	"field-step":             `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "a koi pond", "variety": 12}}`,
-	"field-length":           `{"model": "suno", "input": {"mode": "V5", "customMode": true, "instrumental": true, "style": "lo-fi", "title": "` + strings.Repeat("Rainy Night ", 8) + `"}}`,
-	"field-count":            `{"model": "ltx-2-19b", "input": {"mode": "text-to-video-LoRA", "prompt": "a robot waters a plant", "loras": [{"path": "https://cdn.example.com/a.safetensors", "scale": 0.5}, {"path": "https://cdn.example.com/b.safetensors", "scale": 0.5}, {"path": "https://cdn.example.com/c.safetensors", "scale": 0.5}, {"path": "https://cdn.example.com/d.safetensors", "scale": 0.5}]}}`,
-	"field-unknown":          `{"model": "nano-banana", "input": {"prompt": "a fox", "colour": "red"}}`,
-	"field-deprecated":       `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "a koi pond", "stylize": 100}}`,
-	"references-count":       `{"model": "image-upscaler", "input": {"resolution": "4k"}}`,
-	"references-required":    `{"model": "seedance-2-0-fast", "input": {"mode": "omni_reference", "prompt": "lip-sync to this", "audio_urls": ["https://cdn.example.com/track.mp3"], "duration": 5}}`,
-	"url-invalid":            `{"model": "nano-banana", "input": {"mode": "image-to-image", "prompt": "a fox", "image_urls": ["file:///Users/me/fox.png"]}}`,
-	"url-not-public":         `{"model": "nano-banana", "input": {"mode": "image-to-image", "prompt": "a fox", "image_urls": ["http://10.0.3.7/fox.png"]}}`,
-}
+// TestExplainExamples keeps every example firing its rule. Built on first
+// use: its long prompts cost every run's start-up otherwise.
+var ruleExamples = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"json-syntax":            `{"model": "nano-banana", "input": {"prompt": "a fox",}}`,
+		"json-invalid-utf8":      "{\"model\": \"nano-banana\", \"input\": {\"prompt\": \"a fox\", \"aspect_ratio\": \"16:9\xff\"}}",
+		"json-duplicate-key":     `{"model": "nano-banana", "input": {"prompt": "a fox", "prompt": "a cat"}}`,
+		"request-not-object":     `[{"model": "nano-banana", "input": {"prompt": "a fox"}}]`,
+		"model-missing":          `{"input": {"prompt": "a fox"}}`,
+		"model-unknown":          `{"model": "nano-bananna", "input": {"prompt": "a fox"}}`,
+		"model-alias":            `{"model": "flux2", "input": {"mode": "pro-text-to-image", "prompt": "a red fox", "resolution": "1K"}}`,
+		"request-type-invalid":   `{"model": "nano-banana", "request_type": "sync", "input": {"prompt": "a fox"}}`,
+		"callback-url-missing":   `{"model": "nano-banana", "request_type": "callback", "input": {"prompt": "a fox"}}`,
+		"callback-url-invalid":   `{"model": "nano-banana", "request_type": "callback", "callback_url": "http://hooks.example.com/apixo", "input": {"prompt": "a fox"}}`,
+		"callback-url-unused":    `{"model": "nano-banana", "request_type": "async", "callback_url": "https://hooks.example.com/apixo", "input": {"prompt": "a fox"}}`,
+		"provider-invalid":       `{"model": "nano-banana", "provider": "cheapest", "input": {"prompt": "a fox"}}`,
+		"provider-unsupported":   `{"model": "sora-2-pro", "input": {"mode": "text-to-video", "prompt": "a glacier", "size": "1280*720", "duration": 8}}`,
+		"input-missing":          `{"model": "nano-banana", "prompt": "a fox"}`,
+		"input-not-object":       `{"model": "nano-banana", "input": "a fox"}`,
+		"envelope-unknown-field": `{"model": "nano-banana", "webhook": "https://hooks.example.com/x", "input": {"prompt": "a fox"}}`,
+		"mode-invalid":           `{"model": "kling-2-6", "input": {"mode": "image2video", "prompt": "leaves rustle", "image_urls": ["https://cdn.example.com/tree.jpg"], "sound": false}}`,
+		"mode-missing":           `{"model": "veo-3-1", "input": {"generationType": "TEXT_2_VIDEO", "prompt": "clouds over mountains"}}`,
+		"prompt-missing":         `{"model": "nano-banana", "input": {"aspect_ratio": "1:1"}}`,
+		"prompt-not-accepted":    `{"model": "image-watermark-remover", "input": {"prompt": "remove the watermark", "image_urls": ["https://cdn.example.com/stock.jpg"]}}`,
+		"prompt-empty":           `{"model": "nano-banana", "input": {"prompt": ""}}`,
+		"prompt-blank":           `{"model": "nano-banana", "input": {"prompt": " \n\t "}}`,
+		"prompt-invalid-utf8":    "{\"model\": \"nano-banana\", \"input\": {\"prompt\": \"Caf\xe9 at night\"}}",
+		"prompt-control-char":    `{"model": "nano-banana", "input": {"prompt": "a red fox\u0000 in snow"}}`,
+		"prompt-too-short":       `{"model": "flux-2", "input": {"mode": "pro-text-to-image", "prompt": "ok"}}`,
+		"prompt-too-long":        `{"model": "kling-2-6", "input": {"mode": "text-to-video", "prompt": "` + strings.Repeat("a fox in snow. ", 70) + `", "sound": false}}`,
+		"prompt-too-many-bytes":  `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "` + strings.Repeat("🦊🌲", 950) + `"}}`,
+		"prompt-param-stripped":  `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "a tea shop in a rainy alley --ar 3:2"}}`,
+		"field-required":         `{"model": "seedance-2-0-fast", "input": {"mode": "text-to-video", "prompt": "a sailboat"}}`,
+		"field-not-allowed":      `{"model": "kling-2-1", "input": {"mode": "master-text-to-video", "prompt": "a paper boat", "image_urls": ["https://cdn.example.com/boat.jpg"]}}`,
+		"field-type":             `{"model": "seedance-2-0-fast", "input": {"mode": "text-to-video", "prompt": "a sailboat", "duration": "8"}}`,
+		"field-enum":             `{"model": "nano-banana", "input": {"prompt": "a fox", "aspect_ratio": "16:10"}}`,
+		"field-range":            `{"model": "seedance-2-0-fast", "input": {"mode": "text-to-video", "prompt": "a sailboat", "duration": 20}}`,
+		"field-step":             `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "a koi pond", "variety": 12}}`,
+		"field-length":           `{"model": "suno", "input": {"mode": "V5", "customMode": true, "instrumental": true, "style": "lo-fi", "title": "` + strings.Repeat("Rainy Night ", 8) + `"}}`,
+		"field-count":            `{"model": "ltx-2-19b", "input": {"mode": "text-to-video-LoRA", "prompt": "a robot waters a plant", "loras": [{"path": "https://cdn.example.com/a.safetensors", "scale": 0.5}, {"path": "https://cdn.example.com/b.safetensors", "scale": 0.5}, {"path": "https://cdn.example.com/c.safetensors", "scale": 0.5}, {"path": "https://cdn.example.com/d.safetensors", "scale": 0.5}]}}`,
+		"field-unknown":          `{"model": "nano-banana", "input": {"prompt": "a fox", "colour": "red"}}`,
+		"field-deprecated":       `{"model": "midjourney", "input": {"mode": "text-to-image", "prompt": "a koi pond", "stylize": 100}}`,
+		"references-count":       `{"model": "image-upscaler", "input": {"resolution": "4k"}}`,
+		"references-required":    `{"model": "seedance-2-0-fast", "input": {"mode": "omni_reference", "prompt": "lip-sync to this", "audio_urls": ["https://cdn.example.com/track.mp3"], "duration": 5}}`,
+		"url-invalid":            `{"model": "nano-banana", "input": {"mode": "image-to-image", "prompt": "a fox", "image_urls": ["file:///Users/me/fox.png"]}}`,
+		"url-not-public":         `{"model": "nano-banana", "input": {"mode": "image-to-image", "prompt": "a fox", "image_urls": ["http://10.0.3.7/fox.png"]}}`,
+	}
+})
 
 // networkExample is shown for rules only the network checks report.
 const networkExample = `{"model": "nano-banana", "input": {"mode": "image-to-image", "prompt": "a fox", "image_urls": ["https://cdn.example.com/fox.png"]}}`
@@ -101,7 +105,7 @@ func explainRule(ctx context.Context, w io.Writer, r validate.Rule) error {
 		fmt.Fprintf(w, "Predicts:  a risk, not a certain failure\n")
 	}
 	fmt.Fprintf(w, "Fix:       %s\nSource:    %s\nDocs:      %s\n", r.Fix, r.Source, ruleDocURL(r.ID))
-	body, ok := ruleExamples[r.ID]
+	body, ok := ruleExamples()[r.ID]
 	if !ok {
 		_, err := fmt.Fprintf(w, "\nExample (found by the network checks, so lint without --offline):\n\n  %s\n", networkExample)
 		return err

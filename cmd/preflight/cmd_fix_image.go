@@ -152,7 +152,7 @@ func (c *Command) runFixImage(ctx context.Context, in string, f *fixImageFlags) 
 // model's aspect_ratio values: the command's one catalog lookup. It
 // resolves aliases to the canonical ID.
 func fixTarget(model, field string) (string, imagecheck.Spec, []string, error) {
-	cat := catalog.Default()
+	cat := catalog.Embedded()
 	m, ok := cat.Model(model)
 	if !ok {
 		if a, found := cat.Alias(model); found {

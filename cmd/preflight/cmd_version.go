@@ -94,9 +94,9 @@ func (c *Command) newVersion() *cobra.Command {
 		Short: "Print the preflight version, the catalog date and the Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat := catalog.Default()
+			cat := catalog.Embedded() // the count needs no model decoded
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s\ncatalog %s (%d models)\n%s %s/%s\n",
-				versionLine(), cat.Date, len(cat.Models), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				versionLine(), cat.Date, len(cat.IDs()), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
 		},
 	}

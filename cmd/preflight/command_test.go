@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 const validReq = `{"model":"nano-banana","input":{"prompt":"a red fox in snow"}}`
@@ -137,5 +139,45 @@ func TestInvalidJSONDoesNotStopOtherFiles(t *testing.T) {
 	code, out, _ := run(t, "", nil, "lint", dir)
 	if code != ExitFindings || !strings.Contains(out, "[json-syntax]") || !strings.Contains(out, "[prompt-empty]") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestPrunedRootSame checks a run that builds only its subcommand (Main)
+// prints and exits as one on the whole tree: help, usage errors, a lint.
+func TestPrunedRootSame(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.json", validReq)
+	bad := writeFile(t, dir, "bad.json", `{"model":"nano-banana","input":{"prompt":""}}`)
+	full := (&Command{}).newRoot()
+	var names []string
+	for _, sub := range (&Command{}).subcommands() {
+		names = append(names, sub.name)
+		if c, _, err := full.Find([]string{sub.name}); err != nil || c.Name() != sub.name {
+			t.Errorf("subcommand %q builds command %q (%v)", sub.name, c.Name(), err)
+		}
+	}
+	if len(full.Commands()) != len(names) {
+		t.Errorf("root has %d commands, subcommands lists %d", len(full.Commands()), len(names))
+	}
+	runs := [][]string{
+		{"lint", good}, {"lint", "--offline", bad}, {"lint", "--format", "json", bad}, {"lint"},
+		{"lint", "--formt", "json", good}, {"version", "extra"}, {"models", "--format", "json"},
+		{"explain", "prompt-empty"}, {"explain"}, {"rules"}, {"schema", "nano-banan"},
+		{"config", "verify", filepath.Join(dir, "nope.yaml")}, {"config", "nope"},
+		{"fix-image"}, {"proxy", "--nope"},
+	}
+	for _, name := range names {
+		runs = append(runs, []string{name, "--help"})
+	}
+	for _, args := range runs {
+		args = append([]string{"preflight"}, args...)
+		var out1, err1, out2, err2 strings.Builder
+		c1 := &Command{Stdin: strings.NewReader(""), Stdout: &out1, Stderr: &err1, Getenv: func(string) string { return "" }}
+		code1 := c1.main(args, func(string) *cobra.Command { return c1.newRoot() })
+		c2 := &Command{Stdin: strings.NewReader(""), Stdout: &out2, Stderr: &err2, Getenv: func(string) string { return "" }}
+		code2 := c2.Main(args)
+		if code1 != code2 || out1.String() != out2.String() || err1.String() != err2.String() {
+			t.Errorf("%q: whole tree: exit %d\n%s%s\npruned: exit %d\n%s%s", args, code1, out1.String(), err1.String(), code2, out2.String(), err2.String())
+		}
 	}
 }

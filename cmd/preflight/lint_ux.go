@@ -43,6 +43,9 @@ func (u *uxFlags) register(fl *pflag.FlagSet) {
 // in the order select, error, warn, ignore, so --ignore wins. Unknown
 // rule IDs are usage errors with the nearest ID.
 func (u *uxFlags) ruleSeverities() (map[string]string, error) {
+	if len(u.selects)+len(u.errs)+len(u.warns)+len(u.ignores) == 0 {
+		return nil, nil // no rule flags: skip listing and sorting every rule
+	}
 	ids := ruleIDs()
 	known := make(map[string]bool, len(ids))
 	for _, id := range ids {

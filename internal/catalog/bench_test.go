@@ -22,3 +22,30 @@ func BenchmarkPlan(b *testing.B) {
 		_ = m.compilePlan()
 	}
 }
+
+// BenchmarkEmbeddedIndex measures what every CLI run pays for the
+// embedded catalog before its first lookup: the index of Embedded.
+func BenchmarkEmbeddedIndex(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		l := &lazyModels{data: catalogJSON}
+		l.index()
+		if l.err != nil {
+			b.Fatal(l.err)
+		}
+	}
+}
+
+// BenchmarkEmbeddedModel measures decoding and compiling one model of the
+// embedded catalog on its first lookup.
+func BenchmarkEmbeddedModel(b *testing.B) {
+	l := &lazyModels{data: catalogJSON}
+	l.index()
+	b.ReportAllocs()
+	for b.Loop() {
+		l.slot[0] = lazySlot{}
+		if _, ok := l.model(l.ids[0]); !ok {
+			b.Fatal("no model")
+		}
+	}
+}

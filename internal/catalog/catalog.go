@@ -49,8 +49,8 @@ const (
 func (l Level) Stated() bool { return l == LevelStated || l == "" }
 
 // Catalog is the set of models the API knows, with every rule and the docs
-// page it comes from. The zero value is empty; Default returns the
-// embedded one.
+// page it comes from. The zero value is empty; Embedded and Default return
+// the embedded one.
 type Catalog struct {
 	Version int      `json:"version"`
 	Date    string   `json:"date"`
@@ -59,6 +59,7 @@ type Catalog struct {
 
 	byID    map[string]*Model
 	aliases map[string]*Alias
+	lazy    *lazyModels // Embedded's: models decoded on lookup
 }
 
 // Alias is a model ID users write that is not the canonical one.
@@ -194,11 +195,21 @@ var (
 	defaultErr     error
 )
 
-// Default returns the catalog embedded in the binary. It is parsed on
-// first use and shared; callers must not modify it.
+// Default returns the catalog embedded in the binary with every model
+// decoded, for commands that list them all; a run that looks models up
+// by ID uses Embedded. It is built on first use from Embedded's models
+// and shared; callers must not modify it.
 func Default() *Catalog {
 	defaultOnce.Do(func() {
-		defaultCatalog, defaultErr = Parse(catalogJSON)
+		e := Embedded()
+		c := &Catalog{Version: e.Version, Date: e.Date, Aliases: e.Aliases}
+		for _, id := range e.IDs() {
+			m, _ := e.Model(id)
+			c.Models = append(c.Models, m)
+		}
+		// The models are compiled and the aliases checked: this builds
+		// the maps only.
+		defaultCatalog, defaultErr = c, c.compile()
 	})
 	if defaultErr != nil {
 		// The embedded catalog is tested; failing here is a build defect.
@@ -233,6 +244,9 @@ func Parse(data []byte) (*Catalog, error) {
 
 // Model returns the model with the given canonical ID.
 func (c *Catalog) Model(id string) (*Model, bool) {
+	if c.lazy != nil {
+		return c.lazy.model(id)
+	}
 	m, ok := c.byID[id]
 	return m, ok
 }
@@ -245,6 +259,9 @@ func (c *Catalog) Alias(id string) (*Alias, bool) {
 
 // IDs lists the canonical model IDs in catalog order.
 func (c *Catalog) IDs() []string {
+	if c.lazy != nil {
+		return slices.Clone(c.lazy.ids)
+	}
 	ids := make([]string, len(c.Models))
 	for i, m := range c.Models {
 		ids[i] = m.ID
@@ -257,15 +274,15 @@ func (c *Catalog) IDs() []string {
 func (c *Catalog) Merge(other *Catalog) (*Catalog, error) {
 	out := &Catalog{Version: c.Version, Date: c.Date}
 	seen := map[string]bool{}
-	for _, m := range other.Models {
+	for _, m := range All(other) {
 		seen[m.ID] = true
 	}
-	for _, m := range c.Models {
+	for _, m := range All(c) {
 		if !seen[m.ID] {
 			out.Models = append(out.Models, m)
 		}
 	}
-	out.Models = append(out.Models, other.Models...)
+	out.Models = append(out.Models, All(other)...)
 	out.Aliases = append(slices.Clone(c.Aliases), other.Aliases...)
 	if err := out.compile(); err != nil {
 		return nil, err
@@ -291,7 +308,6 @@ func (m *Model) FieldIndex(name string) (int, bool) {
 
 func (c *Catalog) compile() error {
 	c.byID = make(map[string]*Model, len(c.Models))
-	c.aliases = make(map[string]*Alias, len(c.Aliases))
 	for _, m := range c.Models {
 		if m.ID == "" {
 			return fmt.Errorf("catalog: model without id")
@@ -310,11 +326,18 @@ func (c *Catalog) compile() error {
 		}
 		c.byID[m.ID] = m
 	}
+	return c.compileAliases(func(id string) bool { _, ok := c.byID[id]; return ok })
+}
+
+// compileAliases checks the aliases against the model IDs (known reports
+// whether one is listed) and builds their map.
+func (c *Catalog) compileAliases(known func(id string) bool) error {
+	c.aliases = make(map[string]*Alias, len(c.Aliases))
 	for _, a := range c.Aliases {
-		if _, ok := c.byID[a.Model]; !ok {
+		if !known(a.Model) {
 			return fmt.Errorf("catalog: alias %q names unknown model %q", a.ID, a.Model)
 		}
-		if _, ok := c.byID[a.ID]; ok {
+		if known(a.ID) {
 			return fmt.Errorf("catalog: alias %q is also a model ID", a.ID)
 		}
 		if a.Level == "" {

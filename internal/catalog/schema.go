@@ -65,7 +65,7 @@ func (c *Catalog) Schema(id string) (map[string]any, error) {
 	defs := map[string]any{}
 	var all []any
 	var branches []any
-	for _, m := range c.Models {
+	for _, m := range All(c) {
 		defs[m.ID] = c.modelSchema(m)
 		names := c.modelNames(m)
 		all = append(all, names...)

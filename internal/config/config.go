@@ -565,7 +565,7 @@ func (k *configChecker) check() {
 		return
 	}
 	before := len(k.errs)
-	cat, err := k.buildCatalog(catalog.Default(), before)
+	cat, err := k.buildCatalog(catalog.Embedded(), before)
 	if err != nil {
 		k.errs = append(k.errs, &ConfigError{File: k.name, Msg: err.Error()})
 		return
@@ -620,13 +620,9 @@ func (k *configChecker) buildCatalog(base *catalog.Catalog, before int) (*catalo
 	c := k.c
 	cat := base
 	if len(c.Models) > 0 || len(c.Aliases) > 0 {
-		// Round-trip through JSON so the models get the catalog's own
-		// strict decoding and number handling.
-		b, err := json.Marshal(map[string]any{"version": 1, "models": nonNil(c.Models), "aliases": nonNil(c.Aliases)})
-		if err != nil {
-			return nil, fmt.Errorf("models: %w", err)
-		}
-		extra, err := catalog.Parse(b)
+		// Built as Parse builds a catalog: numbers, empty lists and
+		// checks as the embedded catalog's JSON gets them.
+		extra, err := catalog.New(c.Models, c.Aliases)
 		if err != nil {
 			k.errAt(keyNode(k.root, "models"), "models: %v", err)
 			return nil, nil
@@ -640,7 +636,7 @@ func (k *configChecker) buildCatalog(base *catalog.Catalog, before int) (*catalo
 		return cat, nil
 	}
 	limits := child(k.root, "limits")
-	var models []json.RawMessage
+	var models []*catalog.Model
 	for _, id := range sortedKeys(c.Limits) {
 		m, ok := cat.Model(id)
 		if !ok {
@@ -658,20 +654,12 @@ func (k *configChecker) buildCatalog(base *catalog.Catalog, before int) (*catalo
 		if len(k.errs) > before {
 			continue
 		}
-		b, err := limitedModel(m, c.Limits[id], c.Path)
-		if err != nil {
-			return nil, err
-		}
-		models = append(models, b)
+		models = append(models, limitedModel(m, c.Limits[id], c.Path))
 	}
 	if len(k.errs) > before {
 		return nil, nil
 	}
-	b, err := json.Marshal(map[string]any{"version": 1, "models": models})
-	if err != nil {
-		return nil, err
-	}
-	extra, err := catalog.Parse(b)
+	extra, err := catalog.New(models, nil)
 	if err != nil {
 		k.errAt(keyNode(k.root, "limits"), "limits: %v", err)
 		return nil, nil
@@ -684,46 +672,31 @@ func (k *configChecker) buildCatalog(base *catalog.Catalog, before int) (*catalo
 	return out, nil
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 func didYouMean(s string, cands []string) string { return suggest.DidYouMean(s, cands) }
 
-// limitedModel returns the JSON of a copy of m with one more variant: the
-// overrides, holding in every mode.
-func limitedModel(m *catalog.Model, fields map[string]*catalog.FieldSpec, source string) (json.RawMessage, error) {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	var raw map[string]any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, err
-	}
+// limitedModel returns m with one more variant: the overrides, holding in
+// every mode. It is built on a copy (catalog.New copies it again), so m,
+// shared with other catalogs and goroutines, stays untouched.
+func limitedModel(m *catalog.Model, fields map[string]*catalog.FieldSpec, source string) *catalog.Model {
 	if source == "" {
 		source = ConfigFileName
 	}
-	variants, _ := raw["variants"].([]any)
-	variants = append(variants, map[string]any{
-		"when":   map[string]any{"mode": m.Fields["mode"].Enum},
-		"fields": fields,
-		"level":  catalog.LevelStated,
-		"source": source,
-		"note":   "limit set in " + filepath.Base(source),
+	out := catalog.CloneModel(m)
+	out.Variants = append(out.Variants, &catalog.Variant{
+		When:   map[string][]any{"mode": m.Fields["mode"].Enum},
+		Fields: fields,
+		Level:  catalog.LevelStated,
+		Source: source,
+		Note:   "limit set in " + filepath.Base(source),
 	})
-	raw["variants"] = variants
-	return json.Marshal(raw)
+	return out
 }
 
 // Catalog returns the catalog the config describes: the embedded one with
-// models: merged in and limits: applied. A nil config gives catalog.Default.
+// models: merged in and limits: applied. A nil config gives catalog.Embedded.
 func (c *Config) Catalog() *catalog.Catalog {
 	if c == nil || c.catalog == nil {
-		return catalog.Default()
+		return catalog.Embedded()
 	}
 	return c.catalog
 }

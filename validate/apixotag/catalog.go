@@ -10,7 +10,7 @@ import (
 // modelID returns the canonical ID for a canonical or accepted alternative
 // model ID, or "" for one the API does not accept.
 func modelID(id string) string {
-	cat := catalog.Default()
+	cat := catalog.Embedded()
 	if m, ok := cat.Model(id); ok {
 		return m.ID
 	}
@@ -40,7 +40,7 @@ type promptFacts struct {
 // documented defaults), as lint resolves it for a request.
 func readPrompt(id, mode string) promptFacts {
 	var pf promptFacts
-	m, ok := catalog.Default().Model(id)
+	m, ok := catalog.Embedded().Model(id)
 	if !ok {
 		return pf
 	}

@@ -3,15 +3,19 @@
 // bench/run.sh's stopwatch: a Go loop over exec has no shell in the
 // measured time and needs nothing installed.
 //
-//	exectime [-runs N] [-warmup W] [-timeout D] -- CMD ARGS... [::: CMD ARGS...]...
+//	exectime [-runs N] [-warmup W] [-timeout D] [-vs K] -- CMD ARGS... [::: CMD ARGS...]...
 //
 // Each command runs W times unmeasured, then N rounds run every command
 // once in turn. Per command it prints one line: the median and the minimum
 // wall time in seconds, the median of its per-round wall-time ratio to the
 // first command, the median CPU time (user+system) in seconds and the median
-// per-round CPU-time ratio to the first command. CPU time is what a busy
-// machine distorts least, and it shows what parallelism hides. Exit codes 0 and 1 (findings) count as success; any other exit,
-// or a run longer than the timeout, fails.
+// per-round CPU-time ratio to the first command, then the median per-round
+// wall and CPU ratios to command -vs (1-based; the first by default), and
+// the command's name. A ratio to a second reference (preflight against a
+// peer beside the floor) is then a per-round ratio too, not a ratio of two
+// medians. CPU time is what a busy machine distorts least, and it shows what
+// parallelism hides. Exit codes 0 and 1 (findings) count as success; any
+// other exit, or a run longer than the timeout, fails.
 package main
 
 import (
@@ -19,6 +23,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -29,10 +34,11 @@ func main() {
 	runs := flag.Int("runs", 5, "measured rounds")
 	warmup := flag.Int("warmup", 1, "unmeasured runs of each command first")
 	timeout := flag.Duration("timeout", 2*time.Minute, "limit of one run")
+	vs := flag.Int("vs", 1, "the command (1-based) the last two ratio columns divide by")
 	flag.Parse()
 	cmds := split(flag.Args())
-	if len(cmds) == 0 || *runs < 1 {
-		fmt.Fprintln(os.Stderr, "usage: exectime [-runs N] [-warmup W] -- CMD ARGS... [::: CMD ARGS...]...")
+	if len(cmds) == 0 || *runs < 1 || *vs < 1 || *vs > len(cmds) {
+		fmt.Fprintln(os.Stderr, "usage: exectime [-runs N] [-warmup W] [-timeout D] [-vs K] -- CMD ARGS... [::: CMD ARGS...]...")
 		os.Exit(2)
 	}
 	for _, c := range cmds {
@@ -54,9 +60,15 @@ func main() {
 			cpu[i] = append(cpu[i], u.Seconds())
 		}
 	}
+	report(os.Stdout, cmds, wall, cpu, *vs-1)
+}
+
+// report prints one line per command of the wall and CPU times of its
+// rounds; ratios are per round, to the first command and to command k.
+func report(w io.Writer, cmds [][]string, wall, cpu [][]float64, k int) {
 	for i, c := range cmds {
-		fmt.Printf("%.6f %.6f %.3f %.6f %.3f %q\n", median(wall[i]), slices.Min(wall[i]), median(ratios(wall[i], wall[0])),
-			median(cpu[i]), median(ratios(cpu[i], cpu[0])), c[0])
+		fmt.Fprintf(w, "%.6f %.6f %.3f %.6f %.3f %.3f %.3f %q\n", median(wall[i]), slices.Min(wall[i]), median(ratios(wall[i], wall[0])),
+			median(cpu[i]), median(ratios(cpu[i], cpu[0])), median(ratios(wall[i], wall[k])), median(ratios(cpu[i], cpu[k])), c[0])
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +51,22 @@ func TestRun(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("%q: err %v, want ok=%v", tc.script, err, tc.ok)
 		}
+	}
+}
+
+// TestReport checks the columns run.sh reads: ratios are medians of
+// per-round ratios, to the first command and to command k.
+func TestReport(t *testing.T) {
+	cmds := [][]string{{"floor"}, {"pf"}, {"peer"}}
+	wall := [][]float64{{1, 1, 2}, {2, 3, 4}, {20, 30, 20}}
+	cpu := [][]float64{{1, 1, 1}, {1, 2, 2}, {10, 10, 10}}
+	var b strings.Builder
+	report(&b, cmds, wall, cpu, 1)
+	want := `1.000000 1.000000 1.000 1.000000 1.000 0.500 0.500 "floor"
+3.000000 2.000000 2.000 2.000000 2.000 1.000 1.000 "pf"
+20.000000 20.000000 20.000 10.000000 10.000 10.000 5.000 "peer"
+`
+	if b.String() != want {
+		t.Errorf("report:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

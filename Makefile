@@ -36,7 +36,9 @@ unit:
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime=1x ./... >/dev/null
 
-# The performance table of issue 9 (floors, ratios) and of issue 6; < 5 min.
+# The performance table of issue 9 (floors, ratios) and of issue 6, into
+# bench/RESULTS.md; < 5 min on a quiet 2-core machine. `make bench FULL=1`
+# is the long run (10 rounds, 5 network runs, 1 s benchmarks).
 bench:
 	bench/run.sh
 

@@ -20,7 +20,8 @@
 # alternating, medians of RUNS rounds); library rows by go test -bench
 # -count RUNS (median of per-round ratios). The log gives each step's wall
 # time and the CPU time of its children: on a busy machine the CPU column
-# says what the run would take on a quiet one.
+# says what a work-bound step would take on a quiet one (benchmark and
+# network steps are wall-bound: -benchtime, delays).
 #
 # Environment:
 #   FULL=1          the long run: RUNS=10, NET_RUNS=5, AJV_RUNS=10, BENCHTIME=1s
@@ -38,6 +39,11 @@
 # Only loopback is used at run time; npm install of ajv-cli is the one
 # download (into a temp prefix). Every step is bounded.
 set -euo pipefail
+
+# The script is one brace group, parsed whole before it runs: bash reads a
+# script as it goes, and a run takes minutes, so an edit, a checkout or a
+# rebase meanwhile would otherwise change the commands of the running one.
+{
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -82,7 +88,7 @@ log() {
 
 # step NAME MESSAGE: starts a step of the run; the report lists each step's
 # wall time and its children's CPU time, so a run measured on a busy machine
-# still says what it costs.
+# still says what its work-bound steps cost.
 STEPS=()
 STEP=""
 STEP_T=0
@@ -507,7 +513,8 @@ if [[ -f $RESULTS ]]; then NOTES=$(sed -n '/^<!-- discussion/,$p' "$RESULTS"); f
 	echo "5a spreads the same URLs over 4 loopback hosts (127.0.0.1-4). Network runs: median of $NET_RUNS."
 	echo "Peer of scenario 4: kin-openapi \`openapi3filter.ValidateRequest\` on the same body (bench/peer, its own module)."
 	echo
-	echo "Time per step (wall, CPU of its processes; on a busy machine the CPU figures say what a quiet run costs):"
+	echo "Time per step (wall, CPU of its processes; on a busy machine the CPU figure of a work-bound step says what it costs on a"
+	echo "quiet one, while go test -bench steps run for -benchtime and the network step waits on delays, wall-bound anywhere):"
 	echo "$(IFS=';'; echo "${STEPS[*]}" | sed 's/;/; /g')."
 	if [[ -n $NOTES ]]; then
 		echo
@@ -516,3 +523,5 @@ if [[ -f $RESULTS ]]; then NOTES=$(sed -n '/^<!-- discussion/,$p' "$RESULTS"); f
 } >"$RESULTS"
 echo
 cat "$RESULTS"
+exit
+}

@@ -211,7 +211,7 @@ else
 	# npm's cache first (--prefer-offline), and a short fetch timeout: where
 	# the registry is unreachable (CI) this fails in well under a minute
 	# instead of retrying for the 5-minute default.
-	if timeout 180 npm install --silent --no-audit --no-fund --prefer-offline --fetch-retries=1 --fetch-timeout=20000 \
+	if timeout 180 npm install --loglevel=error --no-audit --no-fund --prefer-offline --fetch-retries=1 --fetch-timeout=20000 \
 		--prefix "$TMP/ajv" ajv-cli@5 ajv-formats@2 >"$TMP/npm.log" 2>&1; then
 		AJV=$TMP/ajv/node_modules/.bin/ajv
 		AJV_VERSION="ajv-cli $(node -p 'require(process.argv[1]).version' "$TMP/ajv/node_modules/ajv-cli/package.json" 2>/dev/null || echo '?')"
@@ -220,7 +220,8 @@ else
 	else
 		# The first "npm error code" line names the cause (ENOTFOUND,
 		# ETIMEDOUT, E404); printable ASCII only, it lands in the table.
-		AJV_WHY="npm install ajv-cli failed: $(awk '/^npm (error|ERR!) code/ {print $NF; exit}' "$TMP/npm.log" | tr -cd 'A-Za-z0-9_.-' | head -c 40)"
+		AJV_WHY=$(awk '/^npm (error|ERR!) code/ {print $NF; exit}' "$TMP/npm.log" | tr -cd 'A-Za-z0-9_.-' | head -c 40) || true
+		AJV_WHY="npm install ajv-cli failed: ${AJV_WHY:-no npm error code (timed out after 180 s?)}"
 		tail -5 "$TMP/npm.log" >&2
 	fi
 fi

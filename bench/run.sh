@@ -140,6 +140,24 @@ peak_rss() {
 	awk '/^[0-9]+$/ {printf "%.1f\n", $1/1024}' "$TMP/rss" | tail -1
 }
 
+# icount CMD...: the median over 3 runs of CMD's user-space instructions,
+# counted by valgrind's callgrind (this machine has no hardware counters for
+# perf), or nan without valgrind. Instruction counts barely move with load,
+# unlike time; they leave out the kernel's exec and page-fault work, which is
+# most of a tiny process's time, so they complement the timed ratios. Go's
+# asynchronous preemption signals crash callgrind 3.19, hence
+# asyncpreemptoff.
+icount() {
+	if ! command -v valgrind >/dev/null; then
+		echo nan
+		return
+	fi
+	for _ in 1 2 3; do
+		GODEBUG=asyncpreemptoff=1 timeout 120 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+			awk '/Collected :/ {print $NF}' || true
+	done | median
+}
+
 passfail() { if awk "BEGIN {exit !($1)}"; then echo pass; else echo FAIL; fi; }
 
 ROWS6=()
@@ -327,6 +345,19 @@ row9 "one file, whole process" \
 	"$(xratio "$TMP/et-one.txt" 3) floor 2; $(xratio_vs "$TMP/et-one.txt" 3) floor 3" \
 	"-" "-" "<= 2x floor 2" "$(passfail "$X_ONE <= 2")"
 
+step icount "one file: user-space instructions of floor 2, floor 3 and preflight (valgrind callgrind, median of 3)"
+I_VALID=$(icount "$TMP/valid" "$TMP/one.json")
+I_DEPS=$(icount "$TMP/deps" "$TMP/one.json")
+I_PF=$(icount "$PF" lint --offline "$TMP/one.json")
+if [[ $I_VALID != nan && $I_DEPS != nan && $I_PF != nan ]]; then
+	row9 "one file, user-space instructions (callgrind; steady under load, no kernel work)" \
+		"floor 2: $(calc "$I_VALID/1e6" '%.2f M'); floor 3 (deps): $(calc "$I_DEPS/1e6" '%.2f M'), $(calc "$I_DEPS/$I_VALID" '%.1fx') floor 2" \
+		"$(calc "$I_PF/1e6" '%.2f M')" "$(calc "$I_PF/$I_VALID" '%.1fx') floor 2; $(calc "$I_PF/$I_DEPS" '%.1fx') floor 3" \
+		"-" "-" "(the row above decides)" "-"
+else
+	row9 "one file, user-space instructions" "-" "-" "-" "-" "-" "(the row above decides)" "skipped: no valgrind, or it failed"
+fi
+
 # ================================================ issue 6 (absolute)
 # 1. 10,000 files vs ajv-cli, and the two agree on what is invalid.
 FPS=$(calc "10000/$T_PF_DIR" '%.0f')
@@ -492,7 +523,9 @@ if [[ -f $RESULTS ]]; then NOTES=$(sed -n '/^<!-- discussion/,$p' "$RESULTS"); f
 	echo "in-process for the library row (\`bench/library\`), a process for files and JSONL (\`bench/floor/tokens\`, one core, files"
 	echo "one after another). Floor 2 is a bare Go binary that reads one file and runs \`json.Valid\` (\`bench/floor/valid\`);"
 	echo "floor 3 is floor 2 linking every package preflight links except its own (\`bench/floor/deps\`), so floor 3 / floor 2 is the"
-	echo "dependency set's share of start-up and preflight / floor 3 preflight's own (binary sizes beside them)."
+	echo "dependency set's share of start-up and preflight / floor 3 preflight's own (binary sizes beside them). The instruction row"
+	echo "counts the same three processes' user-space instructions with valgrind's callgrind: steady under load, blind to the kernel's"
+	echo "exec and page-fault work, which is most of floor 2's time."
 	echo "ajv-cli (npm, $AJV_RUNS rounds against preflight) validates the same 10,000 files against the schema \`preflight schema\` exports, compiled once per run."
 	echo "Cold bodies are 921 bytes with a counter in the callback and both reference URLs (\`bench/internal/coldbody\`), so"
 	echo "no per-value memo helps; warm repeats one body. kin-openapi validates the same cold bodies (\`bench/peer\`)."

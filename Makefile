@@ -32,9 +32,11 @@ tidy-check:
 unit:
 	$(GO) test $(RACE) -count=1 ./...
 
-# Benchmarks run once so they never rot; no timing is asserted here.
+# Benchmarks run once so they never rot; no timing is asserted here. The
+# harness itself is only parsed (a run takes minutes).
 bench-smoke:
 	$(GO) test -run '^$$' -bench . -benchtime=1x ./... >/dev/null
+	bash -n bench/run.sh
 
 # The performance table of issue 9 (floors, ratios) and of issue 6, into
 # bench/RESULTS.md; < 5 min on a quiet 2-core machine. `make bench FULL=1`

@@ -24,6 +24,10 @@ const (
 	outcomeUpstreamError = "upstream_error" // the upstream could not be reached or timed out
 )
 
+// outcomes are every outcome, so each route's counters can be resolved once.
+var outcomes = [...]string{outcomeForwarded, outcomeRejected, outcomeTooLarge, outcomeBusy,
+	outcomeRefused, outcomeClientError, outcomeCheckError, outcomeUpstreamError}
+
 // metrics are the proxy's Prometheus series.
 type metrics struct {
 	requests   *prometheus.CounterVec
@@ -32,6 +36,31 @@ type metrics struct {
 	checkDur   prometheus.Histogram
 	checks     prometheus.Gauge
 	unverified prometheus.Counter
+	dials      prometheus.Counter
+	// generate and other are the children of requests by outcome,
+	// resolved at start: a label lookup per request hashes both labels
+	// and takes the vector's lock.
+	generate, other [len(outcomes)]prometheus.Counter
+}
+
+// request counts one request by route and outcome.
+func (m *metrics) request(generate bool, outcome string) {
+	by := &m.other
+	if generate {
+		by = &m.generate
+	}
+	for i, o := range outcomes {
+		if o == outcome {
+			by[i].Inc()
+			return
+		}
+	}
+	// An outcome missing from outcomes is still counted, at a lookup's cost.
+	route := routeOther
+	if generate {
+		route = routeGenerate
+	}
+	m.requests.WithLabelValues(route, outcome).Inc()
 }
 
 // latencyBuckets reach from 100 us (a check, a loopback upstream) to a
@@ -66,11 +95,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "preflight_proxy_checks_unverified_total",
 			Help: "Media URLs whose network check could not be made (never counted as a pass).",
 		}),
+		dials: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "preflight_proxy_upstream_connections_total",
+			Help: "Connections opened to the upstream; growing with requests rather than with concurrency means connections are not reused.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.rejections, m.upstream, m.checkDur, m.checks, m.unverified} {
+	for _, c := range []prometheus.Collector{m.requests, m.rejections, m.upstream, m.checkDur, m.checks, m.unverified, m.dials} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("proxy: register metrics: %w", err)
 		}
+	}
+	for i, o := range outcomes {
+		m.generate[i] = m.requests.WithLabelValues(routeGenerate, o)
+		m.other[i] = m.requests.WithLabelValues(routeOther, o)
 	}
 	return m, nil
 }

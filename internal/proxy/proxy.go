@@ -84,7 +84,8 @@ type Config struct {
 	// CheckTimeout bounds one check (DefaultCheckTimeout).
 	CheckTimeout time.Duration
 	// Transport carries requests to the upstream; nil means a transport
-	// tuned for many concurrent clients (see NewUpstreamTransport).
+	// tuned for many concurrent clients (see NewUpstreamTransport). An
+	// *http.Transport is cloned to count the connections it opens.
 	Transport http.RoundTripper
 	// Logger receives one structured record per request; nil discards.
 	// Headers are never logged, so neither is Authorization.
@@ -142,6 +143,9 @@ func New(cfg Config) (*Proxy, error) {
 	next := cfg.Transport
 	if next == nil {
 		next = NewUpstreamTransport()
+	}
+	if t, ok := next.(*http.Transport); ok {
+		next = countDials(t, p.m.dials)
 	}
 	v := cfg.Validator
 	if v == nil {
@@ -203,6 +207,22 @@ func NewUpstreamTransport() *http.Transport {
 	t.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
 	t.MaxIdleConns = 1024
 	t.MaxIdleConnsPerHost = 1024
+	return t
+}
+
+// countDials returns a clone of t that counts the connections it opens, so
+// connection churn shows on /metrics and in the load test. A DialTLSContext
+// of t's own is not counted.
+func countDials(t *http.Transport, c prometheus.Counter) *http.Transport {
+	t = t.Clone()
+	dial := t.DialContext
+	if dial == nil {
+		dial = new(net.Dialer).DialContext
+	}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c.Inc()
+		return dial(ctx, network, addr)
+	}
 	return t
 }
 
@@ -310,11 +330,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		outcome = outcomeForwarded
 	}
-	route := routeOther
-	if st.model != "" && r.Method == http.MethodPost {
-		route = routeGenerate
-	}
-	p.m.requests.WithLabelValues(route, outcome).Inc()
+	p.m.request(st.model != "" && r.Method == http.MethodPost, outcome)
 	p.logRequest(r, st, rec.status, outcome, time.Since(start))
 }
 

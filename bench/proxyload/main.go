@@ -20,6 +20,14 @@
 // must be answered 400 by the proxy and never reach the upstream; every
 // valid body must reach it exactly once (none lost, none doubled).
 //
+// The CPU time of both processes is read around every phase and reported
+// per request: the clients and the fake upstream (this process) and the
+// proxy. -proxy-cpus pins the proxy to cores of its own (with taskset; run
+// this program under `taskset -c 0` for the other side), -proxy-env sets
+// its environment (GOMAXPROCS=1, GOGC=200). The proxy's count of
+// connections it opened to the upstream is read from its /metrics around
+// every proxied phase: with connections reused it stays near zero.
+//
 // Only loopback is used; every phase is bounded by -phase-timeout and the
 // whole run by -max.
 package main
@@ -54,6 +62,8 @@ import (
 
 type options struct {
 	preflight    string
+	proxyCPUs    string
+	proxyEnv     []string
 	conns        []int
 	requests     int
 	rounds       int
@@ -68,6 +78,8 @@ func main() {
 	var o options
 	conns := flag.String("conns", "1,100,1000", "comma-separated concurrency levels (connections = clients)")
 	flag.StringVar(&o.preflight, "preflight", "", "preflight binary to run the proxy as its own process (default: in this process)")
+	flag.StringVar(&o.proxyCPUs, "proxy-cpus", "", "with -preflight: run the proxy under `taskset -c LIST`, e.g. 1 (and this program under taskset -c 0)")
+	proxyEnv := flag.String("proxy-env", "", "with -preflight: comma-separated KEY=VALUE added to the proxy's environment, e.g. GOMAXPROCS=1")
 	flag.IntVar(&o.requests, "requests", 20000, "requests per phase (at least 2 per connection)")
 	flag.IntVar(&o.rounds, "rounds", 2, "direct/proxied phase pairs per level (medians reported)")
 	flag.Float64Var(&o.doomed, "doomed", 0.1, "share of doomed bodies in the mixed phase")
@@ -85,6 +97,13 @@ func main() {
 			os.Exit(2)
 		}
 		o.conns = append(o.conns, n)
+	}
+	if *proxyEnv != "" {
+		o.proxyEnv = strings.Split(*proxyEnv, ",")
+	}
+	if (o.proxyCPUs != "" || len(o.proxyEnv) > 0) && o.preflight == "" {
+		fmt.Fprintln(os.Stderr, "proxyload: -proxy-cpus and -proxy-env need -preflight")
+		os.Exit(2)
 	}
 	if o.requests < 1 || o.requests > 10_000_000 || o.rounds < 1 || o.rounds > 50 {
 		fmt.Fprintln(os.Stderr, "proxyload: -requests 1..10,000,000 and -rounds 1..50")
@@ -201,8 +220,11 @@ type phase struct {
 	// this process (clients and fake upstream) and of the proxy process
 	// (-1 when it runs in this process).
 	selfCPU, proxyCPU float64
-	latencies         []time.Duration // of successful requests, sorted
-	failures          []string
+	// dials are the connections the proxy opened to the upstream during
+	// the phase (-1 when unknown or direct).
+	dials     float64
+	latencies []time.Duration // of successful requests, sorted
+	failures  []string
 }
 
 func (p *phase) pct(q float64) time.Duration {
@@ -363,7 +385,7 @@ func run(ctx context.Context, o options, logw io.Writer) (*results, error) {
 	defer usrv.Close()
 	upURL := "http://" + uln.Addr().String()
 
-	pxURL, proc, stop, err := startProxy(ctx, o.preflight, upURL, logw)
+	pxURL, proc, stop, err := startProxy(ctx, o, upURL, logw)
 	if err != nil {
 		return nil, err
 	}
@@ -386,17 +408,21 @@ func run(ctx context.Context, o options, logw io.Writer) (*results, error) {
 					base, name = pxURL, "proxy"
 				}
 				bs := bodies(n, 0, fmt.Sprintf("%s-%d-%d", name, conns, r))
+				dials0 := upstreamDials(ctx, pxURL)
 				self0, px0 := selfCPU(), proc.cpu()
 				p := runPhase(ctx, base, conns, bs, viaProxy, o.phaseTimeout, o.rate)
 				p.selfCPU = float64(selfCPU()-self0) / 1e3 / float64(n)
-				p.proxyCPU = -1
+				p.proxyCPU, p.dials = -1, -1
 				if px0 >= 0 && viaProxy {
 					p.proxyCPU = float64(proc.cpu()-px0) / 1e3 / float64(n)
 				}
+				if d1 := upstreamDials(ctx, pxURL); viaProxy && dials0 >= 0 && d1 >= 0 {
+					p.dials = d1 - dials0
+				}
 				p.failures = append(p.failures, checkArrivals(up.reset(), bs, viaProxy)...)
 				res.failed = append(res.failed, prefix(fmt.Sprintf("%s c=%d round %d: ", name, conns, r), p.failures)...)
-				log("c=%d %-6s round %d: %.0f req/s, p50 %s, p99 %s, CPU/req %.1f us here + %.1f us proxy, %d failures",
-					conns, name, r, p.rps, p.pct(0.5), p.pct(0.99), p.selfCPU, p.proxyCPU, len(p.failures))
+				log("c=%d %-6s round %d: %.0f req/s, p50 %s, p99 %s, CPU/req %.1f us here + %.1f us proxy, %.0f new upstream conns, %d failures",
+					conns, name, r, p.rps, p.pct(0.5), p.pct(0.99), p.selfCPU, p.proxyCPU, p.dials, len(p.failures))
 				if viaProxy {
 					lv.viaPx = append(lv.viaPx, p)
 				} else {
@@ -441,9 +467,35 @@ func prefix(p string, ss []string) []string {
 
 var listenRE = regexp.MustCompile(`listening on (http://\S+),`)
 
+var dialsRE = regexp.MustCompile(`(?m)^preflight_proxy_upstream_connections_total (\d+)`)
+
+// upstreamDials reads the proxy's count of connections it opened to the
+// upstream from its /metrics, or -1.
+func upstreamDials(ctx context.Context, pxURL string) float64 {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pxURL+"/metrics", nil)
+	if err != nil {
+		return -1
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	m := dialsRE.FindSubmatch(b)
+	if err != nil || m == nil {
+		return -1
+	}
+	n, _ := strconv.ParseFloat(string(m[1]), 64)
+	return n
+}
+
 // startProxy runs the proxy, as a process of bin or in this process, and
 // returns its URL, a function reading its peak RSS in MB, and a stop.
-func startProxy(ctx context.Context, bin, upURL string, logw io.Writer) (string, *proxyProc, func(), error) {
+func startProxy(ctx context.Context, o options, upURL string, logw io.Writer) (string, *proxyProc, func(), error) {
+	bin := o.preflight
 	if bin == "" {
 		u, _ := url.Parse(upURL)
 		p, err := proxy.New(proxy.Config{Upstream: u, Logger: slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelWarn}))})
@@ -460,7 +512,13 @@ func startProxy(ctx context.Context, bin, upURL string, logw io.Writer) (string,
 		stop := func() { cancel(); <-done }
 		return "http://" + ln.Addr().String(), &proxyProc{pid: -1}, stop, nil
 	}
-	cmd := exec.CommandContext(ctx, bin, "proxy", "--listen", "127.0.0.1:0", "--upstream", upURL, "--offline", "--log-level", "warn", "--queue-timeout", "1m")
+	args := []string{bin, "proxy", "--listen", "127.0.0.1:0", "--upstream", upURL, "--offline", "--log-level", "warn", "--queue-timeout", "1m"}
+	if o.proxyCPUs != "" {
+		// taskset execs the proxy: the pid stays the proxy's.
+		args = append([]string{"taskset", "-c", o.proxyCPUs}, args...)
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), o.proxyEnv...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return "", nil, nil, err
@@ -593,8 +651,8 @@ func (r *results) summary() string {
 
 func (r *results) table(o options) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| conns | direct req/s | proxy req/s | ratio (>= 0.8) | direct p50 / p99 ms | proxy p50 / p99 ms | added p50 / p99 ms (p99 < 1) | CPU us/req: clients+upstream direct / proxied, proxy | mixed: doomed refused / forwarded |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| conns | direct req/s | proxy req/s | ratio (>= 0.8) | direct p50 / p99 ms | proxy p50 / p99 ms | added p50 / p99 ms (p99 < 1) | CPU us/req: clients+upstream direct / proxied, proxy | new upstream conns per phase | mixed: doomed refused / forwarded |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, lv := range r.levels {
 		d := median(lv.direct, func(p *phase) float64 { return p.rps })
 		x := median(lv.viaPx, func(p *phase) float64 { return p.rps })
@@ -609,8 +667,12 @@ func (r *results) table(o options) string {
 		if pc >= 0 {
 			pcs = fmt.Sprintf("%.1f", pc)
 		}
-		fmt.Fprintf(&b, "| %d | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f | %+.3f / %+.3f | %.1f / %.1f, %s | %d / %d |\n",
-			lv.conns, d, x, x/d, d50, d99, x50, x99, x50-d50, x99-d99, dc, xc, pcs, lv.mixedDoomed, lv.mixedForwarded)
+		dials := "n/a"
+		if ds := median(lv.viaPx, func(p *phase) float64 { return p.dials }); ds >= 0 {
+			dials = fmt.Sprintf("%.0f", ds)
+		}
+		fmt.Fprintf(&b, "| %d | %.0f | %.0f | %.2fx | %.3f / %.3f | %.3f / %.3f | %+.3f / %+.3f | %.1f / %.1f, %s | %s | %d / %d |\n",
+			lv.conns, d, x, x/d, d50, d99, x50, x99, x50-d50, x99-d99, dc, xc, pcs, dials, lv.mixedDoomed, lv.mixedForwarded)
 	}
 	rss := "n/a (proxy in this process)"
 	if r.peakRSS >= 0 {
@@ -620,8 +682,15 @@ func (r *results) table(o options) string {
 	if o.rate > 0 {
 		load = fmt.Sprintf("open loop at %.0f req/s", o.rate)
 	}
-	fmt.Fprintf(&b, "\nProxy peak RSS over the whole run: %s. Requests per phase: %d (at least 2 per connection), medians of %d rounds; %s; fake upstream delay %s; offline checks.\n",
+	fmt.Fprintf(&b, "\nProxy peak RSS over the whole run: %s. Requests per phase: %d (at least 2 per connection), medians of %d rounds; %s; fake upstream delay %s; offline checks",
 		rss, o.requests, o.rounds, load, o.delay)
+	if o.proxyCPUs != "" {
+		fmt.Fprintf(&b, "; proxy on CPUs %s", o.proxyCPUs)
+	}
+	if len(o.proxyEnv) > 0 {
+		fmt.Fprintf(&b, "; proxy environment %s", strings.Join(o.proxyEnv, " "))
+	}
+	b.WriteString(".\n")
 	if len(r.failed) == 0 {
 		b.WriteString("Correctness: every forwarded body arrived byte for byte (SHA-256), every doomed body was refused with 400 and never forwarded, none lost.\n")
 	}

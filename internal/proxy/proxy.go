@@ -248,16 +248,32 @@ func (bufferPool) Put(b []byte) {
 func (p *Proxy) SetDraining(v bool) { p.draining.Store(v) }
 
 // state is what one request's stages tell each other: the handler, the
-// check's callback, the upstream transport and ModifyResponse.
+// check's callback, the upstream transport and ModifyResponse. It holds
+// the request's recorder too: one allocation per request for both.
 type state struct {
+	rec      recorder
 	model    string
 	report   validate.Report
 	checked  bool            // the check reported findings
 	parent   context.Context // the request's context without the check deadline
 	forward  atomic.Bool     // the upstream was called
-	release  func()
 	rejected bool
 	upstream time.Duration
+	// slot is the proxy whose check slot the request holds since
+	// slotStart, until releaseSlot; nil when it holds none.
+	slot      atomic.Pointer[Proxy]
+	slotStart time.Time
+}
+
+// releaseSlot frees the request's check slot, if it still holds one. The
+// upstream transport calls it as soon as the check passed; the handler
+// calls it again when it returns.
+func (st *state) releaseSlot() {
+	if p := st.slot.Swap(nil); p != nil {
+		<-p.slots
+		p.m.checks.Dec()
+		p.m.checkDur.Observe(time.Since(st.slotStart).Seconds())
+	}
 }
 
 type stateKey struct{}
@@ -290,9 +306,7 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	st := stateFrom(req.Context())
 	if st != nil {
 		st.forward.Store(true)
-		if st.release != nil {
-			st.release()
-		}
+		st.releaseSlot()
 		if st.parent != nil {
 			req = req.WithContext(st.parent)
 		}
@@ -318,8 +332,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w}
 	st := &state{model: wire.TaskModel(r.URL.Path)}
+	rec := &st.rec
+	rec.ResponseWriter = w
 	outcome := p.serve(rec, r, st)
 	switch {
 	case outcome != "":
@@ -394,16 +409,9 @@ func (p *Proxy) serve(w *recorder, r *http.Request, st *state) string {
 		p.busy(w, "too many checks in flight")
 		return outcomeBusy
 	}
-	start := time.Now()
-	var once sync.Once
-	st.release = func() {
-		once.Do(func() {
-			<-p.slots
-			p.m.checks.Dec()
-			p.m.checkDur.Observe(time.Since(start).Seconds())
-		})
-	}
-	defer st.release()
+	st.slotStart = time.Now()
+	st.slot.Store(p)
+	defer st.releaseSlot()
 	st.parent = ctx
 	cctx, cancel := context.WithTimeout(ctx, p.checkTimeout)
 	defer cancel()

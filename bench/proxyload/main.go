@@ -34,10 +34,10 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,6 +64,7 @@ type options struct {
 	preflight    string
 	proxyCPUs    string
 	proxyEnv     []string
+	proxyStart   time.Duration
 	conns        []int
 	requests     int
 	rounds       int
@@ -79,6 +80,7 @@ func main() {
 	conns := flag.String("conns", "1,100,1000", "comma-separated concurrency levels (connections = clients)")
 	flag.StringVar(&o.preflight, "preflight", "", "preflight binary to run the proxy as its own process (default: in this process)")
 	flag.StringVar(&o.proxyCPUs, "proxy-cpus", "", "with -preflight: run the proxy under `taskset -c LIST`, e.g. 1 (and this program under taskset -c 0)")
+	flag.DurationVar(&o.proxyStart, "proxy-start-timeout", 10*time.Second, "with -preflight: how long the proxy may take to say where it listens (longer under valgrind)")
 	proxyEnv := flag.String("proxy-env", "", "with -preflight: comma-separated KEY=VALUE added to the proxy's environment, e.g. GOMAXPROCS=1")
 	flag.IntVar(&o.requests, "requests", 20000, "requests per phase (at least 2 per connection)")
 	flag.IntVar(&o.rounds, "rounds", 2, "direct/proxied phase pairs per level (medians reported)")
@@ -554,9 +556,9 @@ func startProxy(ctx context.Context, o options, upURL string, logw io.Writer) (s
 	select {
 	case a := <-addr:
 		return a, &proxyProc{pid: cmd.Process.Pid}, stop, nil
-	case <-time.After(10 * time.Second):
+	case <-time.After(cmp.Or(o.proxyStart, 10*time.Second)):
 		stop()
-		return "", nil, nil, errors.New("the proxy did not say where it listens within 10 s")
+		return "", nil, nil, fmt.Errorf("the proxy did not say where it listens within %s", cmp.Or(o.proxyStart, 10*time.Second))
 	}
 }
 

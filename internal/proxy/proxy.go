@@ -81,7 +81,9 @@ type Config struct {
 	// others wait up to QueueTimeout for a slot.
 	MaxChecks    int
 	QueueTimeout time.Duration
-	// CheckTimeout bounds one check (DefaultCheckTimeout).
+	// CheckTimeout bounds one check (DefaultCheckTimeout). It applies
+	// when the Validator makes network checks: an offline check never
+	// waits, so it gets no deadline and no timer.
 	CheckTimeout time.Duration
 	// Transport carries requests to the upstream; nil means a transport
 	// tuned for many concurrent clients (see NewUpstreamTransport). An
@@ -102,6 +104,9 @@ type Proxy struct {
 	upstream     *url.URL
 	maxBody      int64
 	checkTimeout time.Duration
+	// offline is true when the validator makes no network checks: a
+	// check then never waits, and needs no deadline (a timer per request).
+	offline      bool
 	queueTimeout time.Duration
 	slots        chan struct{}
 	buffered     *semaphore.Weighted
@@ -151,6 +156,7 @@ func New(cfg Config) (*Proxy, error) {
 	if v == nil {
 		v = new(validate.Validator)
 	}
+	p.offline = v.Network == nil
 	check := validate.NewTransport(&upstreamTransport{next: next, m: p.m},
 		validate.WithValidator(v),
 		validate.WithFailLevel(cmpOr(cfg.FailLevel, validate.SeverityError)),
@@ -413,9 +419,12 @@ func (p *Proxy) serve(w *recorder, r *http.Request, st *state) string {
 	st.slot.Store(p)
 	defer st.releaseSlot()
 	st.parent = ctx
-	cctx, cancel := context.WithTimeout(ctx, p.checkTimeout)
-	defer cancel()
-	p.rp.ServeHTTP(w, r.WithContext(cctx))
+	if !p.offline {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.checkTimeout)
+		defer cancel()
+	}
+	p.rp.ServeHTTP(w, r.WithContext(ctx))
 	return ""
 }
 

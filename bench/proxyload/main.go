@@ -65,6 +65,7 @@ type options struct {
 	proxyCPUs    string
 	proxyEnv     []string
 	proxyStart   time.Duration
+	proxyLinger  time.Duration
 	conns        []int
 	requests     int
 	rounds       int
@@ -81,6 +82,7 @@ func main() {
 	flag.StringVar(&o.preflight, "preflight", "", "preflight binary to run the proxy as its own process (default: in this process)")
 	flag.StringVar(&o.proxyCPUs, "proxy-cpus", "", "with -preflight: run the proxy under `taskset -c LIST`, e.g. 1 (and this program under taskset -c 0)")
 	flag.DurationVar(&o.proxyStart, "proxy-start-timeout", 10*time.Second, "with -preflight: how long the proxy may take to say where it listens (longer under valgrind)")
+	flag.DurationVar(&o.proxyLinger, "proxy-linger", 0, "with -preflight: wait this long after the last phase before stopping the proxy, so a profiler attached to it can collect (callgrind dies on the stop signal)")
 	proxyEnv := flag.String("proxy-env", "", "with -preflight: comma-separated KEY=VALUE added to the proxy's environment, e.g. GOMAXPROCS=1")
 	flag.IntVar(&o.requests, "requests", 20000, "requests per phase (at least 2 per connection)")
 	flag.IntVar(&o.rounds, "rounds", 2, "direct/proxied phase pairs per level (medians reported)")
@@ -543,6 +545,7 @@ func startProxy(ctx context.Context, o options, upURL string, logw io.Writer) (s
 		}
 	}()
 	stop := func() {
+		time.Sleep(min(o.proxyLinger, time.Minute))
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()

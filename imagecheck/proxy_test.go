@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // testProxy is a loopback HTTP proxy that answers every request itself: a
@@ -144,6 +145,9 @@ func proxyChecker(t *testing.T, p *testProxy) *Checker {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "example.com"}}
 	c := testChecker()
 	c.MaxRetries = -1
+	// Two TLS handshakes through the proxy under -race on a loaded machine
+	// can take longer than testChecker's 2 s; no test here is about timeouts.
+	c.Timeout = 15 * time.Second
 	c.Client = &http.Client{Transport: tr}
 	c.Proxy = fixedProxy(p.url())
 	c.Resolver = fakeResolver{

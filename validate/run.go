@@ -70,6 +70,29 @@ type run struct {
 	// 64) is one of the model's fields, so the search for undocumented
 	// members does not look each name up again.
 	documented uint64
+
+	// maxPerRule caps the findings listed per rule and severity (0: no
+	// cap). counts exist only once a request has that many findings in
+	// all, so a request with few costs nothing; probing (passes) adds
+	// findings it takes back, outside the cap.
+	maxPerRule int
+	counts     []ruleCount
+	probing    bool
+	// dropped receives the fields callers set on a finding that was
+	// counted but not kept.
+	dropped Finding
+}
+
+// ruleCount counts the findings of one rule and severity in a request, and
+// what the closing finding needs of those left out.
+type ruleCount struct {
+	id        string
+	rule      *Rule
+	sev       Severity
+	listed    int
+	more      int
+	line, col int    // of the first one left out
+	ptr       string // the longest pointer prefix of those left out
 }
 
 // totalRef is an array with a maxTotalSeconds: its node, item count,
@@ -89,6 +112,7 @@ type urlRef struct {
 }
 
 func (r *run) report() Report {
+	r.closeCounts()
 	sortFindings(r.findings)
 	id := ""
 	if r.model != nil {
@@ -117,6 +141,27 @@ func (r *run) add(ru *Rule, node int32, ptr string, level catalog.Level, source,
 // addAt records a finding at byte offset off and returns it, valid until
 // the next finding is added.
 func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *Finding {
+	var rc *ruleCount
+	if r.maxPerRule > 0 && !r.probing && len(r.findings) >= r.maxPerRule {
+		rc = r.count(ru, sev)
+		if rc.listed >= r.maxPerRule {
+			// Counted, not kept: memory does not grow with these.
+			if rc.more == 0 {
+				rc.line, rc.col = 1, 1
+				if r.d != nil {
+					rc.line, rc.col = r.d.Position(off)
+				}
+				rc.line += r.line - 1
+				rc.ptr = ptr
+			} else {
+				rc.ptr = commonPointer(rc.ptr, ptr)
+			}
+			rc.more++
+			r.dropped = Finding{}
+			return &r.dropped
+		}
+		rc.listed++
+	}
 	line, col := 1, 1
 	if r.d != nil {
 		line, col = r.d.Position(off)
@@ -134,6 +179,80 @@ func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *F
 		Message: msg, Fix: ru.Fix, Model: model, Source: source,
 	})
 	return &r.findings[len(r.findings)-1]
+}
+
+// count returns the count of rule ru at severity sev, starting the counts
+// from the findings so far when the request first reaches the cap.
+func (r *run) count(ru *Rule, sev Severity) *ruleCount {
+	if r.counts == nil {
+		r.counts = make([]ruleCount, 0, 8)
+		for _, f := range r.findings {
+			r.countOf(f.Rule, f.Severity).listed++
+		}
+	}
+	c := r.countOf(ru.ID, sev)
+	c.rule = ru // a finding left out is always counted here first
+	return c
+}
+
+// countOf finds or adds the count of a rule ID and severity. Rules are
+// few: a scan beats a map.
+func (r *run) countOf(id string, sev Severity) *ruleCount {
+	for i := range r.counts {
+		if c := &r.counts[i]; c.id == id && c.sev == sev {
+			return c
+		}
+	}
+	r.counts = append(r.counts, ruleCount{id: id, sev: sev})
+	return &r.counts[len(r.counts)-1]
+}
+
+// closeCounts adds one closing finding per rule and severity that had
+// findings left out.
+func (r *run) closeCounts() {
+	model := r.modelID
+	if r.model != nil {
+		model = r.model.ID
+	}
+	for _, c := range r.counts {
+		if c.more == 0 {
+			continue
+		}
+		noun := "findings"
+		if c.more == 1 {
+			noun = "finding"
+		}
+		r.findings = append(r.findings, Finding{
+			File: r.file, Line: c.line, Column: c.col, Pointer: c.ptr,
+			Rule: c.rule.ID, Severity: c.sev, FailCode: c.rule.FailCode, HTTPStatus: c.rule.HTTPStatus,
+			Message: fmt.Sprintf("%d more %s %s in this request not listed (at most %d of a rule are)", c.more, c.rule.ID, noun, r.maxPerRule),
+			Fix:     c.rule.Fix, Model: model, Source: c.rule.Source, More: c.more,
+		})
+	}
+	r.counts = r.counts[:0]
+}
+
+// commonPointer is the longest JSON pointer that is a prefix of a and b by
+// whole reference tokens: "/input/a/1" and "/input/a/2" share "/input/a".
+func commonPointer(a, b string) string {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) && (i == len(b) || b[i] == '/') {
+		return a
+	}
+	if i == len(b) && a[i] == '/' {
+		return b
+	}
+	for i > 0 && a[i-1] != '/' {
+		i--
+	}
+	if i > 0 {
+		i-- // drop the slash that begins the differing token
+	}
+	return a[:i]
 }
 
 func (r *run) check(p *jsonpos.Parser, in Input) {

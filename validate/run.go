@@ -86,13 +86,14 @@ type run struct {
 // ruleCount counts the findings of one rule and severity in a request, and
 // what the closing finding needs of those left out.
 type ruleCount struct {
-	id        string
-	rule      *Rule
-	sev       Severity
-	listed    int
-	more      int
-	line, col int    // of the first one left out
-	ptr       string // the longest pointer prefix of those left out
+	id     string
+	sev    Severity
+	listed int
+	more   int
+	// first is the first finding left out, without its message; the
+	// closing finding is it, under the longest pointer prefix of all
+	// those left out.
+	first Finding
 }
 
 // totalRef is an array with a maxTotalSeconds: its node, item count,
@@ -141,20 +142,27 @@ func (r *run) add(ru *Rule, node int32, ptr string, level catalog.Level, source,
 // addAt records a finding at byte offset off and returns it, valid until
 // the next finding is added.
 func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *Finding {
-	var rc *ruleCount
+	if source == "" {
+		source = ru.Source
+	}
+	model := r.modelID
+	if r.model != nil {
+		model = r.model.ID
+	}
 	if r.maxPerRule > 0 && !r.probing && len(r.findings) >= r.maxPerRule {
-		rc = r.count(ru, sev)
+		rc := r.count(ru, sev)
 		if rc.listed >= r.maxPerRule {
 			// Counted, not kept: memory does not grow with these.
 			if rc.more == 0 {
-				rc.line, rc.col = 1, 1
+				line, col := 1, 1
 				if r.d != nil {
-					rc.line, rc.col = r.d.Position(off)
+					line, col = r.d.Position(off)
 				}
-				rc.line += r.line - 1
-				rc.ptr = ptr
+				rc.first = Finding{File: r.file, Line: line + r.line - 1, Column: col, Pointer: ptr,
+					Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
+					Fix: ru.Fix, Model: model, Source: source}
 			} else {
-				rc.ptr = commonPointer(rc.ptr, ptr)
+				rc.first.Pointer = commonPointer(rc.first.Pointer, ptr)
 			}
 			rc.more++
 			r.dropped = Finding{}
@@ -165,13 +173,6 @@ func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *F
 	line, col := 1, 1
 	if r.d != nil {
 		line, col = r.d.Position(off)
-	}
-	if source == "" {
-		source = ru.Source
-	}
-	model := r.modelID
-	if r.model != nil {
-		model = r.model.ID
 	}
 	r.findings = append(r.findings, Finding{
 		File: r.file, Line: line + r.line - 1, Column: col, Pointer: ptr,
@@ -190,9 +191,7 @@ func (r *run) count(ru *Rule, sev Severity) *ruleCount {
 			r.countOf(f.Rule, f.Severity).listed++
 		}
 	}
-	c := r.countOf(ru.ID, sev)
-	c.rule = ru // a finding left out is always counted here first
-	return c
+	return r.countOf(ru.ID, sev)
 }
 
 // countOf finds or adds the count of a rule ID and severity. Rules are
@@ -210,10 +209,6 @@ func (r *run) countOf(id string, sev Severity) *ruleCount {
 // closeCounts adds one closing finding per rule and severity that had
 // findings left out.
 func (r *run) closeCounts() {
-	model := r.modelID
-	if r.model != nil {
-		model = r.model.ID
-	}
 	for _, c := range r.counts {
 		if c.more == 0 {
 			continue
@@ -222,12 +217,10 @@ func (r *run) closeCounts() {
 		if c.more == 1 {
 			noun = "finding"
 		}
-		r.findings = append(r.findings, Finding{
-			File: r.file, Line: c.line, Column: c.col, Pointer: c.ptr,
-			Rule: c.rule.ID, Severity: c.sev, FailCode: c.rule.FailCode, HTTPStatus: c.rule.HTTPStatus,
-			Message: fmt.Sprintf("%d more %s %s in this request not listed (at most %d of a rule are)", c.more, c.rule.ID, noun, r.maxPerRule),
-			Fix:     c.rule.Fix, Model: model, Source: c.rule.Source, More: c.more,
-		})
+		f := c.first
+		f.Message = fmt.Sprintf("%d more %s %s in this request not listed (at most %d of a rule are)", c.more, c.id, noun, r.maxPerRule)
+		f.More = c.more
+		r.findings = append(r.findings, f)
 	}
 	r.counts = r.counts[:0]
 }

@@ -90,10 +90,14 @@ type ruleCount struct {
 	sev    Severity
 	listed int
 	more   int
-	// first is the first finding left out, without its message; the
-	// closing finding is it, under the longest pointer prefix of all
-	// those left out.
-	first Finding
+	// first is the first finding left out, without its message or
+	// pointer; the closing finding is it, under the longest pointer prefix
+	// of all those left out: of the node all left out at a node are in,
+	// and of the pointers of those left out by pointer.
+	first  Finding
+	node   int32
+	ptr    string
+	hasPtr bool
 }
 
 // totalRef is an array with a maxTotalSeconds: its node, item count,
@@ -133,42 +137,41 @@ func (r *run) add(ru *Rule, node int32, ptr string, level catalog.Level, source,
 	if node >= 0 && r.d != nil && int(node) < len(r.d.Nodes) {
 		off = int(r.d.Nodes[node].Start)
 		if ptr == "" {
+			if r.overSev(ru, sev) {
+				// Left out: no pointer string, the node says where.
+				return r.drop(ru, sev, off, node, "", source)
+			}
 			ptr = r.d.Pointer(node)
 		}
 	}
 	return r.addAt(ru, sev, off, ptr, source, msg)
 }
 
+// over reports whether the next finding of ru at level would be left out
+// by the cap, so a caller can spare building its message.
+func (r *run) over(ru *Rule, level catalog.Level) bool {
+	sev := ru.Severity
+	if sev == SeverityError {
+		sev = severityOf(level)
+	}
+	return r.overSev(ru, sev)
+}
+
+func (r *run) overSev(ru *Rule, sev Severity) bool {
+	return r.maxPerRule > 0 && !r.probing && len(r.findings) >= r.maxPerRule && r.count(ru, sev).listed >= r.maxPerRule
+}
+
 // addAt records a finding at byte offset off and returns it, valid until
 // the next finding is added.
 func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *Finding {
+	if r.overSev(ru, sev) {
+		return r.drop(ru, sev, off, -1, ptr, source)
+	}
+	if r.counts != nil && !r.probing {
+		r.count(ru, sev).listed++
+	}
 	if source == "" {
 		source = ru.Source
-	}
-	model := r.modelID
-	if r.model != nil {
-		model = r.model.ID
-	}
-	if r.maxPerRule > 0 && !r.probing && len(r.findings) >= r.maxPerRule {
-		rc := r.count(ru, sev)
-		if rc.listed >= r.maxPerRule {
-			// Counted, not kept: memory does not grow with these.
-			if rc.more == 0 {
-				line, col := 1, 1
-				if r.d != nil {
-					line, col = r.d.Position(off)
-				}
-				rc.first = Finding{File: r.file, Line: line + r.line - 1, Column: col, Pointer: ptr,
-					Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
-					Fix: ru.Fix, Model: model, Source: source}
-			} else {
-				rc.first.Pointer = commonPointer(rc.first.Pointer, ptr)
-			}
-			rc.more++
-			r.dropped = Finding{}
-			return &r.dropped
-		}
-		rc.listed++
 	}
 	line, col := 1, 1
 	if r.d != nil {
@@ -177,9 +180,67 @@ func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *F
 	r.findings = append(r.findings, Finding{
 		File: r.file, Line: line + r.line - 1, Column: col, Pointer: ptr,
 		Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
-		Message: msg, Fix: ru.Fix, Model: model, Source: source,
+		Message: msg, Fix: ru.Fix, Model: r.currentModel(), Source: source,
 	})
 	return &r.findings[len(r.findings)-1]
+}
+
+func (r *run) currentModel() string {
+	if r.model != nil {
+		return r.model.ID
+	}
+	return r.modelID
+}
+
+// drop counts a finding the cap leaves out, at node (its pointer is the
+// node's) or under ptr, and returns a Finding callers may set fields on:
+// nothing of it is kept but where the first one was and the pointer
+// all share. Memory does not grow with these.
+func (r *run) drop(ru *Rule, sev Severity, off int, node int32, ptr, source string) *Finding {
+	rc := r.count(ru, sev)
+	if rc.more == 0 {
+		if source == "" {
+			source = ru.Source
+		}
+		line, col := 1, 1
+		if r.d != nil {
+			line, col = r.d.Position(off)
+		}
+		rc.first = Finding{File: r.file, Line: line + r.line - 1, Column: col,
+			Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
+			Fix: ru.Fix, Model: r.currentModel(), Source: source}
+		rc.node = -1
+	}
+	rc.more++
+	switch {
+	case node < 0 && !rc.hasPtr:
+		rc.ptr, rc.hasPtr = ptr, true
+	case node < 0:
+		rc.ptr = commonPointer(rc.ptr, ptr)
+	case rc.node < 0:
+		rc.node = node
+	default:
+		rc.node = r.commonAncestor(rc.node, node)
+	}
+	r.dropped = Finding{}
+	return &r.dropped
+}
+
+// commonAncestor is the deepest node both a and b are in (or are). Nodes
+// are in document order, parents first, so the later of the two climbs
+// until they meet: findings in order cost a step or two each.
+func (r *run) commonAncestor(a, b int32) int32 {
+	for a != b {
+		if a > b {
+			a = r.d.Nodes[a].Parent
+		} else {
+			b = r.d.Nodes[b].Parent
+		}
+		if a < 0 || b < 0 {
+			return 0
+		}
+	}
+	return a
 }
 
 // count returns the count of rule ru at severity sev, starting the counts
@@ -218,6 +279,14 @@ func (r *run) closeCounts() {
 			noun = "finding"
 		}
 		f := c.first
+		switch {
+		case c.node >= 0 && c.hasPtr:
+			f.Pointer = commonPointer(r.d.Pointer(c.node), c.ptr)
+		case c.node >= 0:
+			f.Pointer = r.d.Pointer(c.node)
+		default:
+			f.Pointer = c.ptr
+		}
 		f.Message = fmt.Sprintf("%d more %s %s in this request not listed (at most %d of a rule are)", c.more, c.id, noun, r.maxPerRule)
 		f.More = c.more
 		r.findings = append(r.findings, f)
@@ -282,7 +351,9 @@ func (r *run) checkText() {
 	d := r.d
 	for i := range d.Nodes {
 		n := &d.Nodes[i]
-		if n.Flags&jsonpos.Duplicate != 0 {
+		if n.Flags&jsonpos.Duplicate != 0 && r.over(ruleJSONDuplicateKey, catalog.LevelStated) {
+			r.add(ruleJSONDuplicateKey, int32(i), "", catalog.LevelStated, "", "") // counted, not listed: no message
+		} else if n.Flags&jsonpos.Duplicate != 0 {
 			r.add(ruleJSONDuplicateKey, int32(i), "", catalog.LevelStated, "",
 				fmt.Sprintf("duplicate member %q; parsers disagree on which value wins (most keep the last)", d.Name(int32(i))))
 		}

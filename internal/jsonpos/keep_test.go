@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/internal/shapes"
 )
 
 // keepInput keeps what preflight's rules read: the envelope's members and
@@ -87,36 +89,6 @@ func findNode(d *Doc, ptr string, start int32) int32 {
 	return -1
 }
 
-// shapes are request bodies of about n bytes, each one shape a hostile
-// file can take.
-func shapes(n int) map[string][]byte {
-	fill := func(head, unit, tail string) []byte {
-		k := max((n-len(head)-len(tail))/len(unit), 1)
-		return []byte(head + strings.Repeat(unit, k) + tail)
-	}
-	deep := min(n/2-64, MaxNesting-2)
-	return map[string][]byte{
-		"numbers":        fill(`{"x":[`, `1,`, `1]}`),
-		"strings":        fill(`{"x":[`, `"",`, `""]}`),
-		"objects":        fill(`{"x":[`, `{},`, `{}]}`),
-		"distinct names": distinctNames(n),
-		"duplicates":     fill(`{"x":{`, `"a":1,`, `"a":1}}`),
-		"long string":    fill(`{"x":"`, `a`, `"}`),
-		"deep":           []byte(`{"x":` + strings.Repeat("[", deep) + strings.Repeat("]", deep) + `}`),
-		"input numbers":  fill(`{"input":{"u":[`, `1,`, `1]}}`),
-	}
-}
-
-func distinctNames(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"x":{`)
-	for i := 0; b.Len() < n; i++ {
-		fmt.Fprintf(&b, `"%x":1,`, i)
-	}
-	b.WriteString(`"":1}}`)
-	return []byte(b.String())
-}
-
 // parseBytes is the heap a cold parse of src allocates.
 func parseBytes(src []byte) uint64 {
 	var before, after runtime.MemStats
@@ -129,22 +101,25 @@ func parseBytes(src []byte) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// The parser's memory is within a multiple of the input plus a constant
+// The parser's memory is within one multiple of the input plus a constant
 // for every shape, so --max-request-bytes bounds it: a node per element of
 // a 100 MB array took 10 GB. It counts every byte allocated, garbage of
-// the node slice's growth included, so it is above the peak. Values a rule
-// reports or reads (duplicates; "input numbers") still cost a node each:
-// 44 bytes per 6 or 2 source bytes.
+// the node slice's growth included, so it is above the peak. Values the
+// rules read (the "input" shapes) and values that carry a finding
+// (duplicates) cost a 40-byte Node each, and the slice that holds them
+// doubles as it grows: at most 4 times the Nodes' bytes, 80 times a
+// 2-byte element ("1,"). Names cost one hash and offset each.
 func TestMemoryByShape(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates tens of megabytes")
 	}
 	const size = 1 << 20
-	const constant = 8 << 20 // the nesting stack, decoder state
-	for name, src := range shapes(size) {
-		limit := uint64(48*len(src) + constant)
-		if name == "input numbers" {
-			limit = uint64(128*len(src) + constant)
+	for name, src := range shapes.Of(size) {
+		limit := uint64(MemoryMultiple*len(src) + MemoryConstant)
+		if d, err := (&Parser{}).Parse(src); err != nil && name != "invalid utf-8" {
+			t.Fatalf("%s: %v", name, err)
+		} else if len(d.Nodes) == 0 {
+			t.Fatalf("%s: no nodes", name)
 		}
 		if got := parseBytes(src); got > limit {
 			t.Errorf("%s: %d bytes parsing %d (%.1fx), want at most %d", name, got, len(src), float64(got)/float64(len(src)), limit)

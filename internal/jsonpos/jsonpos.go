@@ -10,9 +10,9 @@ package jsonpos
 import (
 	"bytes"
 	"encoding/binary"
-	"hash/maphash"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
 	"slices"

@@ -166,7 +166,10 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 	if p == nil {
 		p = &jsonpos.Parser{KeepChildren: keepChildren}
 	}
-	defer v.pool.Put(p)
+	defer func() {
+		p.Trim() // a hostile request's nodes do not stay in the pool
+		v.pool.Put(p)
+	}()
 	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1), collectURLs: v.Network != nil,
 		maxPerRule: v.maxPerRule()}
 	r.check(p, in)

@@ -170,6 +170,34 @@ var (
 	lenientOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 )
 
+// keepNodes is how many Nodes' room (2.5 MB) a Parser keeps between
+// parses; Trim drops more, so a pooled Parser does not hold a hostile
+// request's memory for the rest of the run.
+const keepNodes = 1 << 16
+
+// Trim lets go of what the last parse grew beyond the size of an ordinary
+// request (its Doc must no longer be in use): call it before putting the
+// Parser back in a pool.
+func (p *Parser) Trim() {
+	d := &p.doc
+	d.Src = nil
+	if cap(d.Nodes) > keepNodes {
+		d.Nodes = nil
+	}
+	if cap(d.lines) > keepNodes {
+		d.lines = nil
+	}
+	if len(p.names) > keepNodes/8 {
+		p.names = nil // clear keeps a map's buckets
+	}
+	if len(p.collide) > 0 {
+		p.collide = nil
+	}
+	if cap(p.frames) > 256 {
+		p.frames = nil
+	}
+}
+
 // Parse reads src as exactly one JSON value. The returned Doc is valid until
 // the next parse with the same parser.
 func (p *Parser) Parse(src []byte) (*Doc, error) {

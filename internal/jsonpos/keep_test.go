@@ -128,3 +128,24 @@ func TestMemoryByShape(t *testing.T) {
 		}
 	}
 }
+
+// Trim lets a pooled Parser go of a large parse's nodes and names, and the
+// Parser still parses afterwards.
+func TestTrim(t *testing.T) {
+	var p Parser
+	big := shapes.Of(1 << 20)
+	if _, err := p.Parse(big["input numbers"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(big["distinct names"]); err != nil {
+		t.Fatal(err)
+	}
+	p.Trim()
+	if cap(p.doc.Nodes) > keepNodes || len(p.names) > keepNodes/8 || p.doc.Src != nil {
+		t.Errorf("after Trim: %d nodes' room, %d names, %d source bytes", cap(p.doc.Nodes), len(p.names), len(p.doc.Src))
+	}
+	d, err := p.Parse([]byte(`{"a":1,"a":2}`))
+	if err != nil || len(d.Nodes) != 3 || d.Nodes[2].Flags&Duplicate == 0 {
+		t.Fatalf("parse after Trim: %v %+v", err, d)
+	}
+}

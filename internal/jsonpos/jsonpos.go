@@ -71,10 +71,11 @@ type posCursor struct {
 // MemoryMultiple and MemoryConstant bound what one parse allocates, in
 // bytes, for a body of n bytes of any shape: MemoryMultiple*n +
 // MemoryConstant (TestMemoryByShape). The multiple is a 40-byte Node per
-// 2-byte array element the rules read ("1,"), times 4 for the doubling
-// node slice; the constant is the nesting stack and the decoder.
+// 2-byte array element the rules read ("1,"), twice for the slices
+// outgrown (see growth), plus the duplicate-name index; the constant is
+// the nesting stack and the decoder.
 const (
-	MemoryMultiple = 80
+	MemoryMultiple = 48
 	MemoryConstant = 8 << 20
 )
 
@@ -419,13 +420,32 @@ func (p *Parser) link(n Node, depth int) int32 {
 		f.last = idx
 	}
 	if len(d.Nodes) == cap(d.Nodes) {
-		// Double, where append grows a large slice by a quarter: the
-		// copies of a 500,000-node parse then allocate twice its final
-		// size, not five times.
-		d.Nodes = slices.Grow(d.Nodes, max(len(d.Nodes), 64))
+		d.Nodes = slices.Grow(d.Nodes, p.growth()-len(d.Nodes))
 	}
 	d.Nodes = append(d.Nodes, n)
 	return idx
+}
+
+// growth is the room for Nodes the slice grows to when full. append grows
+// a large slice by a quarter, so a 500,000-node parse allocated five times
+// its nodes and, while copying, held old and new: 2.25 times at once.
+// Past a few thousand nodes it instead predicts the parse's total from
+// the nodes per source byte so far (hostile bodies are uniform: one
+// element repeated) and takes that at once, so a parse holds about its
+// final size plus an eighth; a guess too low doubles, so all the slices a
+// parse allocates add up to at most twice the last. It never exceeds one
+// Node per two source bytes, the most a body can have ("1," or "[]" per
+// value): a parse allocates at most 40 bytes of Nodes per source byte.
+func (p *Parser) growth() int {
+	d := &p.doc
+	n := len(d.Nodes)
+	most := len(d.Src)/2 + 2
+	want := max(2*n, 64)
+	if read := int(p.dec.InputOffset()); n >= 4096 && read > 0 {
+		predicted := int(int64(n) * int64(len(d.Src)) / int64(read))
+		want = max(predicted+predicted/8, 2*n)
+	}
+	return max(min(want, most), n+1)
 }
 
 // isDuplicate reports whether member n of the object of frame f repeats

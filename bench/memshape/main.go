@@ -59,7 +59,7 @@ func main() {
 			}
 			r := rss(*bin, f, len(body))
 			rows[name] = append(rows[name], r)
-			worst[i] = max(worst[i], float64(r-base)/float64(len(body)))
+			worst[i] = max(worst[i], float64(r-base)/float64(n)) // deep is capped by nesting, not n
 			os.Remove(f)
 		}
 	}

@@ -45,8 +45,6 @@ func (w *window[V]) put(k uint64, v V) {
 	w.m[k] = v
 }
 
-func (w *window[V]) len() int { return len(w.m) }
-
 // urlKey hashes a URL for the windows; the seed is the Checker's, so keys
 // cannot be aimed at one another from outside.
 func urlKey(seed maphash.Seed, rawURL string) uint64 {

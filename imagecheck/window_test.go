@@ -16,8 +16,8 @@ func TestWindow(t *testing.T) {
 	for k := range uint64(5) {
 		w.put(k, int(k))
 	}
-	if w.len() != 3 {
-		t.Fatalf("len %d, want 3", w.len())
+	if len(w.m) != 3 || len(w.ring) != 3 {
+		t.Fatalf("%d entries, %d in the ring, want 3", len(w.m), len(w.ring))
 	}
 	for k := range uint64(5) {
 		_, ok := w.get(k)

@@ -420,7 +420,7 @@ func (p *Parser) link(n Node, depth int) int32 {
 		f.last = idx
 	}
 	if len(d.Nodes) == cap(d.Nodes) {
-		d.Nodes = slices.Grow(d.Nodes, p.growth()-len(d.Nodes))
+		d.Nodes = slices.Grow(d.Nodes, p.growth(int(n.Start)+1)-len(d.Nodes))
 	}
 	d.Nodes = append(d.Nodes, n)
 	return idx
@@ -436,12 +436,14 @@ func (p *Parser) link(n Node, depth int) int32 {
 // parse allocates add up to at most twice the last. It never exceeds one
 // Node per two source bytes, the most a body can have ("1," or "[]" per
 // value): a parse allocates at most 40 bytes of Nodes per source byte.
-func (p *Parser) growth() int {
+// read is how far the parse has read: the end of the value being added
+// (both the fast scanner and the jsontext parse call link).
+func (p *Parser) growth(read int) int {
 	d := &p.doc
 	n := len(d.Nodes)
 	most := len(d.Src)/2 + 2
 	want := max(2*n, 64)
-	if read := int(p.dec.InputOffset()); n >= 4096 && read > 0 {
+	if n >= 4096 && read > 0 {
 		predicted := int(int64(n) * int64(len(d.Src)) / int64(read))
 		want = max(predicted+predicted/8, 2*n)
 	}

@@ -2,6 +2,7 @@ package imagecheck
 
 import (
 	"context"
+	"hash/maphash"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -16,8 +17,10 @@ import (
 
 // Checker probes media URLs over the network. The zero value works; set
 // fields before the first Check and do not change them afterwards. A Checker
-// is safe for concurrent use and remembers every URL it fetched, so one
-// Checker per run fetches each unique URL once.
+// is safe for concurrent use and remembers the URLs it fetched, the last
+// MemoryURLs unique ones, so one Checker per run fetches each unique URL
+// once (once per window: a URL met again after MemoryURLs others is checked
+// again) in memory that does not grow with the run.
 type Checker struct {
 	// Client makes the requests. nil means a client whose dialer refuses
 	// non-public addresses (see DialContext). A caller's client is used
@@ -71,15 +74,22 @@ type Checker struct {
 	OnExpect func(ctx context.Context)
 	// UserAgent is sent with each request; default "preflight-imagecheck/1".
 	UserAgent string
+	// MemoryURLs bounds the unique URLs the Checker remembers (their facts,
+	// and their place in the progress counts); 0 means DefaultMemoryURLs.
+	// Past it the oldest is forgotten: met again, it is checked again and
+	// counts again in Stats.
+	MemoryURLs int
 
 	once    sync.Once
 	client  *http.Client
 	proxy   func(*url.URL) (*url.URL, error)
 	sem     chan struct{}
 	hostMu  sync.Mutex
-	hostSem map[string]chan struct{}
+	hostSem map[string]*hostSlots // hosts with a fetch waiting or in flight
 	group   singleflight.Group
-	mem     sync.Map // url -> Facts
+	seed    maphash.Seed
+	memMu   sync.Mutex
+	mem     *window[Facts] // by urlKey; Facts.URL tells a hash collision
 
 	// netOK is set once a public address (or a proxy) has answered: from
 	// then on, refusals and resets are the far side's word.
@@ -91,9 +101,10 @@ type Checker struct {
 	dnsOK   bool
 
 	progMu     sync.Mutex
-	seen       map[string]bool // unique URLs asked for; true once finished
+	seen       *window[bool] // unique URLs asked for, by urlKey; true once finished
+	seenN      int           // URLs that entered seen
 	done       int
-	noNetwork  map[string]bool // unique URLs not checked for want of a network
+	noNetwork  int // unique URLs not checked for want of a network
 	unverified int
 }
 
@@ -117,9 +128,11 @@ func (c *Checker) init() {
 			n = 16
 		}
 		c.sem = make(chan struct{}, n)
-		c.hostSem = map[string]chan struct{}{}
-		c.seen = map[string]bool{}
-		c.noNetwork = map[string]bool{}
+		c.hostSem = map[string]*hostSlots{}
+		c.seed = maphash.MakeSeed()
+		n = orDefault(c.MemoryURLs, DefaultMemoryURLs)
+		c.mem = newWindow[Facts](n)
+		c.seen = newWindow[bool](n)
 	})
 }
 
@@ -235,7 +248,8 @@ func (c *Checker) CheckAll(ctx context.Context, reqs []Request) []Result {
 	return out
 }
 
-// Stats counts the unique URLs of the run so far.
+// Stats counts the unique URLs of the run so far: unique within the last
+// MemoryURLs, so a URL met again after that many others counts again.
 type Stats struct {
 	Seen       int // asked for
 	Done       int // checked or given up on
@@ -248,39 +262,70 @@ func (c *Checker) Stats() Stats {
 	c.init()
 	c.progMu.Lock()
 	defer c.progMu.Unlock()
-	return Stats{Seen: len(c.seen), Done: c.done, Unverified: c.unverified, NoNetwork: len(c.noNetwork)}
+	return Stats{Seen: c.seenN, Done: c.done, Unverified: c.unverified, NoNetwork: c.noNetwork}
 }
 
-// begin registers rawURL and reports whether this is its first sight.
+// begin registers rawURL and reports whether this is its first sight (in
+// the window of MemoryURLs).
 func (c *Checker) begin(rawURL string) bool {
+	k := urlKey(c.seed, rawURL)
 	c.progMu.Lock()
 	defer c.progMu.Unlock()
-	if _, ok := c.seen[rawURL]; ok {
+	if _, ok := c.seen.get(k); ok {
 		return false
 	}
-	c.seen[rawURL] = false
+	c.seen.put(k, false)
+	c.seenN++
 	return true
 }
 
 // finish records rawURL's outcome once and reports progress.
 func (c *Checker) finish(rawURL string, f Facts) {
+	k := urlKey(c.seed, rawURL)
 	c.progMu.Lock()
 	defer c.progMu.Unlock()
-	if c.seen[rawURL] {
+	finished, ok := c.seen.get(k)
+	if finished {
 		return
 	}
-	c.seen[rawURL] = true
+	if !ok {
+		// Forgotten between begin and finish (a batch larger than the
+		// window): it counts as seen again.
+		c.seenN++
+	}
+	c.seen.put(k, true)
 	c.done++
 	switch f.ErrKind {
 	case ErrNoNetwork:
-		c.noNetwork[rawURL] = true
+		c.noNetwork++
 		c.unverified++
 	case ErrTransient:
 		c.unverified++
 	}
 	if c.OnProgress != nil {
-		c.OnProgress(c.done, len(c.seen))
+		c.OnProgress(c.done, c.seenN)
 	}
+}
+
+// remembered returns the facts kept for rawURL, if any.
+func (c *Checker) remembered(rawURL string) (Facts, bool) {
+	c.memMu.Lock()
+	f, ok := c.mem.get(urlKey(c.seed, rawURL))
+	c.memMu.Unlock()
+	if !ok || f.URL != rawURL { // a hash shared with another URL is a miss
+		return Facts{}, false
+	}
+	return f, true
+}
+
+// remember keeps the facts of rawURL, forgetting the oldest past MemoryURLs.
+func (c *Checker) remember(rawURL string, f Facts) {
+	if f.URL != rawURL {
+		return // remembered only under the URL they name (see remembered)
+	}
+	c.memMu.Lock()
+	c.mem.put(urlKey(c.seed, rawURL), f)
+	c.memMu.Unlock()
 }
 
 // facts returns the probe facts for rawURL from memory, the cache, or one
@@ -290,12 +335,12 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 	if err != nil {
 		return Facts{URL: rawURL, ErrKind: ErrNotPublic, Err: err.Error(), CheckedAt: time.Now().UTC()}, false
 	}
-	if f, ok := c.mem.Load(rawURL); ok {
-		return f.(Facts), true
+	if f, ok := c.remembered(rawURL); ok {
+		return f, true
 	}
 	if c.Cache != nil {
 		if f, ok := c.Cache.Get(rawURL); ok && c.hopsAllowed(f) {
-			c.mem.Store(rawURL, f)
+			c.remember(rawURL, f)
 			return f, true
 		}
 	}
@@ -307,11 +352,11 @@ func (c *Checker) facts(ctx context.Context, rawURL string, spec Spec) (Facts, b
 	// and RetryBudget. A caller that gives up gets Unverified at once.
 	shared := context.WithoutCancel(ctx)
 	ch := c.group.DoChan(rawURL, func() (any, error) {
-		if f, ok := c.mem.Load(rawURL); ok {
+		if f, ok := c.remembered(rawURL); ok {
 			return f, nil
 		}
 		f := c.fetchLimited(shared, rawURL, u.Host, countLimit)
-		c.mem.Store(rawURL, f)
+		c.remember(rawURL, f)
 		// A "no such host" or a refusal this run cannot yet call the far
 		// side's word is not kept: a later run with working DNS would
 		// replay it as a failure.
@@ -369,18 +414,36 @@ func (c *Checker) fetchLimited(ctx context.Context, rawURL, host string, countLi
 	c.sem <- struct{}{}
 	defer func() { <-c.sem }()
 	hs := c.hostSlot(host)
-	hs <- struct{}{}
-	defer func() { <-hs }()
+	defer c.releaseHost(host, hs)
+	hs.ch <- struct{}{}
+	defer func() { <-hs.ch }()
 	return c.probe(ctx, rawURL, countLimit)
 }
 
-func (c *Checker) hostSlot(host string) chan struct{} {
+// hostSlots bounds the fetches to one host; users counts the fetches that
+// hold or wait for it, so a host leaves the map with its last fetch and a
+// run of a million hosts keeps only those in flight.
+type hostSlots struct {
+	ch    chan struct{}
+	users int
+}
+
+func (c *Checker) hostSlot(host string) *hostSlots {
 	c.hostMu.Lock()
 	defer c.hostMu.Unlock()
 	s, ok := c.hostSem[host]
 	if !ok {
-		s = make(chan struct{}, c.perHost())
+		s = &hostSlots{ch: make(chan struct{}, c.perHost())}
 		c.hostSem[host] = s
 	}
+	s.users++
 	return s
+}
+
+func (c *Checker) releaseHost(host string, s *hostSlots) {
+	c.hostMu.Lock()
+	defer c.hostMu.Unlock()
+	if s.users--; s.users == 0 {
+		delete(c.hostSem, host)
+	}
 }

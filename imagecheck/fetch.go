@@ -44,8 +44,9 @@ func (c *Checker) Fetch(ctx context.Context, rawURL string, maxBytes int64) ([]b
 	c.sem <- struct{}{}
 	defer func() { <-c.sem }()
 	hs := c.hostSlot(u.Host)
-	hs <- struct{}{}
-	defer func() { <-hs }()
+	defer c.releaseHost(u.Host, hs)
+	hs.ch <- struct{}{}
+	defer func() { <-hs.ch }()
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()

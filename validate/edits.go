@@ -126,7 +126,10 @@ func (r *run) renameEdit(f *Finding, obj, c int32, repl string, cs *catalog.Case
 // back.
 func (r *run) passes(name string, node int32, e *catalog.Field) bool {
 	nf, nu := len(r.findings), len(r.urls)
+	probing := r.probing
+	r.probing = true // findings taken back stay outside the cap
 	r.checkValue(name, node, "", e)
+	r.probing = probing
 	ok := true
 	for _, f := range r.findings[nf:] {
 		if f.Severity == SeverityError {

@@ -142,6 +142,10 @@ func (r *run) checkInput(obj int32) {
 			}
 			continue
 		}
+		if r.over(ruleFieldUnknown, m.Level) {
+			r.add(ruleFieldUnknown, c, "", m.Level, m.Source, "") // counted, not listed: no message
+			continue
+		}
 		msg := fmt.Sprintf("%s does not document an input field %q", m.ID, name)
 		if s := suggest.Nearest(name, m.FieldNames()); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
@@ -492,7 +496,9 @@ func (r *run) checkObject(name string, node int32, ptr string, e *catalog.Field)
 	}
 	for c := d.Nodes[node].FirstChild; c >= 0; c = d.Nodes[c].NextSibling {
 		p := string(d.Name(c))
-		if _, ok := e.Properties[p]; !ok {
+		if _, ok := e.Properties[p]; !ok && r.over(ruleFieldUnknown, e.Level) {
+			r.add(ruleFieldUnknown, c, "", e.Level, e.Source, "")
+		} else if !ok {
 			r.add(ruleFieldUnknown, c, "", e.Level, e.Source, fmt.Sprintf("%s has no documented member %q", strings.TrimSuffix(name, "[]"), p))
 		}
 	}
@@ -526,8 +532,13 @@ func (r *run) checkType(name string, node int32, ptr string, e *catalog.Field) b
 		return true
 	}
 	l := e.Origin(func(s *catalog.FieldSpec) bool { return s.Type != "" })
+	lv := r.legacyValue(e.LegacyValues, node)
+	if lv == nil && r.over(ruleFieldType, l.Spec.Level) {
+		r.add(ruleFieldType, node, ptr, l.Spec.Level, l.Spec.Source, "") // counted, not listed: no message
+		return false
+	}
 	msg := fmt.Sprintf("%s must be %s, got %s %s", strings.TrimSuffix(name, "[]"), typeNames[e.Type], kindName(k), r.describe(node))
-	if lv := r.legacyValue(e.LegacyValues, node); lv != nil {
+	if lv != nil {
 		r.legacyType(name, node, ptr, e, lv, l.Spec.Source, msg)
 		return false
 	}
@@ -851,17 +862,20 @@ func (r *run) checkURL(name string, node int32, ptr string, e *catalog.Field) {
 		}
 		return
 	}
-	reason := err.Error()
 	rule := ruleURLInvalid
 	var ue *imagecheck.URLError
-	if errors.As(err, &ue) {
-		reason = ue.Reason
-		if !ue.Malformed {
-			rule = ruleURLNotPublic
-		}
+	if errors.As(err, &ue) && !ue.Malformed {
+		rule = ruleURLNotPublic
 	}
-	label := strings.TrimSuffix(name, "[]")
-	f := r.add(rule, node, ptr, catalog.LevelStated, "", fmt.Sprintf("%s entry %s: %s", label, shortURL(s), reason))
+	msg := ""
+	if !r.over(rule, catalog.LevelStated) { // a finding the cap leaves out needs no message
+		reason := err.Error()
+		if ue != nil {
+			reason = ue.Reason
+		}
+		msg = fmt.Sprintf("%s entry %s: %s", strings.TrimSuffix(name, "[]"), shortURL(s), reason)
+	}
+	f := r.add(rule, node, ptr, catalog.LevelStated, "", msg)
 	if e.FailCode != "" {
 		f.FailCode = e.FailCode // audio_urls: INVALID_AUDIO_URL, loras[].path: INVALID_LORA_URL
 	}

@@ -58,6 +58,20 @@ type Finding struct {
 	// that know the safe rewrite from the catalog set it; `preflight lint
 	// --fix` applies it.
 	Edit *Edit `json:"edit,omitempty"`
+	// More, when set, makes this the closing finding of its rule and
+	// severity in a request that had more than Validator.MaxFindingsPerRule
+	// of them: it stands for More findings that are counted but not listed.
+	// Its position is the first left out's, its pointer the longest
+	// pointer prefix they share.
+	More int `json:"more,omitempty"`
+}
+
+// Count is how many findings f stands for: 1, or More for a closing one.
+func (f Finding) Count() int {
+	if f.More > 0 {
+		return f.More
+	}
+	return 1
 }
 
 // Edit replaces the request body's bytes Body[Start:End] with Text, a JSON
@@ -133,10 +147,11 @@ type Report struct {
 	Unverified int `json:"unverified"`
 }
 
-// Errors counts error findings.
+// Errors counts error findings, those a closing finding stands for
+// included (Finding.Count).
 func (r Report) Errors() int { return r.count(SeverityError) }
 
-// Warnings counts warning findings.
+// Warnings counts warning findings, like Errors.
 func (r Report) Warnings() int { return r.count(SeverityWarning) }
 
 // OK reports whether the request has no error findings.
@@ -146,7 +161,7 @@ func (r Report) count(s Severity) int {
 	n := 0
 	for _, f := range r.Findings {
 		if f.Severity == s {
-			n++
+			n += f.Count()
 		}
 	}
 	return n

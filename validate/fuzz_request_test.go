@@ -39,6 +39,7 @@ func FuzzRequest(f *testing.F) {
 	f.Add("", []byte("\xef\xbb\xbf{}"))
 	f.Add("", []byte(`{"model":"nano-banana","input":{"prompt":"x","prompt":null,"a/b~":[1,{}]}} x`))
 	var v validate.Validator
+	one := validate.Validator{MaxFindingsPerRule: 1}
 	known := map[string]bool{}
 	for _, r := range validate.Rules() {
 		known[r.ID] = true
@@ -81,6 +82,28 @@ func FuzzRequest(f *testing.F) {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 		}) {
 			t.Error("findings are not sorted")
+		}
+		// A cap of one per rule and severity lists fewer findings but
+		// counts the same, with at most one closing finding per rule and
+		// severity, each standing for at least one left out.
+		capped, err := one.Check(context.Background(), validate.Input{File: "f.json", Model: model, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if capped.Errors() != rep.Errors() || capped.Warnings() != rep.Warnings() {
+			t.Errorf("capped at 1: %d errors, %d warnings; with 50: %d, %d", capped.Errors(), capped.Warnings(), rep.Errors(), rep.Warnings())
+		}
+		seen := map[string]int{}
+		for _, fd := range capped.Findings {
+			seen[fd.Rule+" "+string(fd.Severity)]++
+			if fd.More < 0 || !validPointer(fd.Pointer) {
+				t.Errorf("capped: %+v", fd)
+			}
+		}
+		for k, n := range seen {
+			if n > 2 {
+				t.Errorf("capped at 1: %d findings of %s", n, k)
+			}
 		}
 	})
 }

@@ -70,6 +70,34 @@ type run struct {
 	// 64) is one of the model's fields, so the search for undocumented
 	// members does not look each name up again.
 	documented uint64
+
+	// maxPerRule caps the findings listed per rule and severity (0: no
+	// cap). counts exist only once a request has that many findings in
+	// all, so a request with few costs nothing; probing (passes) adds
+	// findings it takes back, outside the cap.
+	maxPerRule int
+	counts     []ruleCount
+	probing    bool
+	// dropped receives the fields callers set on a finding that was
+	// counted but not kept.
+	dropped Finding
+}
+
+// ruleCount counts the findings of one rule and severity in a request, and
+// what the closing finding needs of those left out.
+type ruleCount struct {
+	id     string
+	sev    Severity
+	listed int
+	more   int
+	// first is the first finding left out, without its message or
+	// pointer; the closing finding is it, under the longest pointer prefix
+	// of all those left out: of the node all left out at a node are in,
+	// and of the pointers of those left out by pointer.
+	first  Finding
+	node   int32
+	ptr    string
+	hasPtr bool
 }
 
 // totalRef is an array with a maxTotalSeconds: its node, item count,
@@ -89,6 +117,7 @@ type urlRef struct {
 }
 
 func (r *run) report() Report {
+	r.closeCounts()
 	sortFindings(r.findings)
 	id := ""
 	if r.model != nil {
@@ -108,32 +137,184 @@ func (r *run) add(ru *Rule, node int32, ptr string, level catalog.Level, source,
 	if node >= 0 && r.d != nil && int(node) < len(r.d.Nodes) {
 		off = int(r.d.Nodes[node].Start)
 		if ptr == "" {
+			if r.overSev(ru, sev) {
+				// Left out: no pointer string, the node says where.
+				return r.drop(ru, sev, off, node, "", source)
+			}
 			ptr = r.d.Pointer(node)
 		}
 	}
 	return r.addAt(ru, sev, off, ptr, source, msg)
 }
 
+// over reports whether the next finding of ru at level would be left out
+// by the cap, so a caller can spare building its message.
+func (r *run) over(ru *Rule, level catalog.Level) bool {
+	sev := ru.Severity
+	if sev == SeverityError {
+		sev = severityOf(level)
+	}
+	return r.overSev(ru, sev)
+}
+
+func (r *run) overSev(ru *Rule, sev Severity) bool {
+	return r.maxPerRule > 0 && !r.probing && len(r.findings) >= r.maxPerRule && r.count(ru, sev).listed >= r.maxPerRule
+}
+
 // addAt records a finding at byte offset off and returns it, valid until
 // the next finding is added.
 func (r *run) addAt(ru *Rule, sev Severity, off int, ptr, source, msg string) *Finding {
-	line, col := 1, 1
-	if r.d != nil {
-		line, col = r.d.Position(off)
+	if r.overSev(ru, sev) {
+		return r.drop(ru, sev, off, -1, ptr, source)
+	}
+	if r.counts != nil && !r.probing {
+		r.count(ru, sev).listed++
 	}
 	if source == "" {
 		source = ru.Source
 	}
-	model := r.modelID
-	if r.model != nil {
-		model = r.model.ID
+	line, col := 1, 1
+	if r.d != nil {
+		line, col = r.d.Position(off)
 	}
 	r.findings = append(r.findings, Finding{
 		File: r.file, Line: line + r.line - 1, Column: col, Pointer: ptr,
 		Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
-		Message: msg, Fix: ru.Fix, Model: model, Source: source,
+		Message: msg, Fix: ru.Fix, Model: r.currentModel(), Source: source,
 	})
 	return &r.findings[len(r.findings)-1]
+}
+
+func (r *run) currentModel() string {
+	if r.model != nil {
+		return r.model.ID
+	}
+	return r.modelID
+}
+
+// drop counts a finding the cap leaves out, at node (its pointer is the
+// node's) or under ptr, and returns a Finding callers may set fields on:
+// nothing of it is kept but where the first one was and the pointer
+// all share. Memory does not grow with these.
+func (r *run) drop(ru *Rule, sev Severity, off int, node int32, ptr, source string) *Finding {
+	rc := r.count(ru, sev)
+	if rc.more == 0 {
+		if source == "" {
+			source = ru.Source
+		}
+		line, col := 1, 1
+		if r.d != nil {
+			line, col = r.d.Position(off)
+		}
+		rc.first = Finding{File: r.file, Line: line + r.line - 1, Column: col,
+			Rule: ru.ID, Severity: sev, FailCode: ru.FailCode, HTTPStatus: ru.HTTPStatus,
+			Fix: ru.Fix, Model: r.currentModel(), Source: source}
+		rc.node = -1
+	}
+	rc.more++
+	switch {
+	case node < 0 && !rc.hasPtr:
+		rc.ptr, rc.hasPtr = ptr, true
+	case node < 0:
+		rc.ptr = commonPointer(rc.ptr, ptr)
+	case rc.node < 0:
+		rc.node = node
+	default:
+		rc.node = r.commonAncestor(rc.node, node)
+	}
+	r.dropped = Finding{}
+	return &r.dropped
+}
+
+// commonAncestor is the deepest node both a and b are in (or are). Nodes
+// are in document order, parents first, so the later of the two climbs
+// until they meet: findings in order cost a step or two each.
+func (r *run) commonAncestor(a, b int32) int32 {
+	for a != b {
+		if a > b {
+			a = r.d.Nodes[a].Parent
+		} else {
+			b = r.d.Nodes[b].Parent
+		}
+		if a < 0 || b < 0 {
+			return 0
+		}
+	}
+	return a
+}
+
+// count returns the count of rule ru at severity sev, starting the counts
+// from the findings so far when the request first reaches the cap.
+func (r *run) count(ru *Rule, sev Severity) *ruleCount {
+	if r.counts == nil {
+		r.counts = make([]ruleCount, 0, 8)
+		for _, f := range r.findings {
+			r.countOf(f.Rule, f.Severity).listed++
+		}
+	}
+	return r.countOf(ru.ID, sev)
+}
+
+// countOf finds or adds the count of a rule ID and severity. Rules are
+// few: a scan beats a map.
+func (r *run) countOf(id string, sev Severity) *ruleCount {
+	for i := range r.counts {
+		if c := &r.counts[i]; c.id == id && c.sev == sev {
+			return c
+		}
+	}
+	r.counts = append(r.counts, ruleCount{id: id, sev: sev})
+	return &r.counts[len(r.counts)-1]
+}
+
+// closeCounts adds one closing finding per rule and severity that had
+// findings left out.
+func (r *run) closeCounts() {
+	for _, c := range r.counts {
+		if c.more == 0 {
+			continue
+		}
+		noun := "findings"
+		if c.more == 1 {
+			noun = "finding"
+		}
+		f := c.first
+		switch {
+		case c.node >= 0 && c.hasPtr:
+			f.Pointer = commonPointer(r.d.Pointer(c.node), c.ptr)
+		case c.node >= 0:
+			f.Pointer = r.d.Pointer(c.node)
+		default:
+			f.Pointer = c.ptr
+		}
+		f.Message = fmt.Sprintf("%d more %s %s in this request not listed (at most %d of a rule are)", c.more, c.id, noun, r.maxPerRule)
+		f.More = c.more
+		r.findings = append(r.findings, f)
+	}
+	r.counts = r.counts[:0]
+}
+
+// commonPointer is the longest JSON pointer that is a prefix of a and b by
+// whole reference tokens: "/input/a/1" and "/input/a/2" share "/input/a".
+func commonPointer(a, b string) string {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) && (i == len(b) || b[i] == '/') {
+		return a
+	}
+	if i == len(b) && a[i] == '/' {
+		return b
+	}
+	for i > 0 && a[i-1] != '/' {
+		i--
+	}
+	if i > 0 {
+		i-- // drop the slash that begins the differing token
+	}
+	return a[:i]
 }
 
 func (r *run) check(p *jsonpos.Parser, in Input) {
@@ -170,7 +351,9 @@ func (r *run) checkText() {
 	d := r.d
 	for i := range d.Nodes {
 		n := &d.Nodes[i]
-		if n.Flags&jsonpos.Duplicate != 0 {
+		if n.Flags&jsonpos.Duplicate != 0 && r.over(ruleJSONDuplicateKey, catalog.LevelStated) {
+			r.add(ruleJSONDuplicateKey, int32(i), "", catalog.LevelStated, "", "") // counted, not listed: no message
+		} else if n.Flags&jsonpos.Duplicate != 0 {
 			r.add(ruleJSONDuplicateKey, int32(i), "", catalog.LevelStated, "",
 				fmt.Sprintf("duplicate member %q; parsers disagree on which value wins (most keep the last)", d.Name(int32(i))))
 		}

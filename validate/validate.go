@@ -33,6 +33,14 @@ type Validator struct {
 	// public-address rule, e.g. a staging server or an httptest server.
 	// Those of Network.AllowHosts do too.
 	AllowHosts []string
+	// MaxFindingsPerRule bounds the findings of one rule and severity a
+	// request lists: past it, the rest are counted, not kept, and one
+	// closing finding of that rule and severity says how many were left
+	// out (its More), so a hostile request's findings cost memory by rule,
+	// not by input size. 0 means 50, golangci-lint's max-issues-per-linter
+	// default; a negative value lists every finding (memory then grows
+	// with them).
+	MaxFindingsPerRule int
 
 	pool sync.Pool // of *jsonpos.Parser
 }
@@ -127,6 +135,21 @@ func Value(ctx context.Context, model string, v any, opts ...Option) (Report, er
 	return rep, err
 }
 
+// defaultMaxPerRule is the cap on findings of one rule per request when
+// MaxFindingsPerRule is 0.
+const defaultMaxPerRule = 50
+
+// maxPerRule is the cap in force; 0 means none.
+func (v *Validator) maxPerRule() int {
+	switch {
+	case v.MaxFindingsPerRule < 0:
+		return 0
+	case v.MaxFindingsPerRule == 0:
+		return defaultMaxPerRule
+	}
+	return v.MaxFindingsPerRule
+}
+
 func (v *Validator) catalog() *Catalog {
 	if v.Catalog != nil {
 		return v.Catalog
@@ -143,8 +166,12 @@ func (v *Validator) Check(ctx context.Context, in Input) (Report, error) {
 	if p == nil {
 		p = &jsonpos.Parser{KeepChildren: keepChildren}
 	}
-	defer v.pool.Put(p)
-	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1), collectURLs: v.Network != nil}
+	defer func() {
+		p.Trim() // a hostile request's nodes do not stay in the pool
+		v.pool.Put(p)
+	}()
+	r := run{v: v, cat: v.catalog(), file: in.File, line: max(in.Line, 1), collectURLs: v.Network != nil,
+		maxPerRule: v.maxPerRule()}
 	r.check(p, in)
 	if v.Network != nil && len(r.urls) > 0 {
 		if err := r.checkNetwork(ctx); err != nil {

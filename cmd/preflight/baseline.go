@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,7 +15,10 @@ import (
 
 // baseline is a recorded set of findings keyed by (file, JSON pointer,
 // rule), not by line, so reformatting a file keeps its findings known.
-// A key recorded n times absorbs n findings.
+// A key recorded n times absorbs n findings. The closing finding of
+// --max-findings-per-rule keys with its count (more), so a baseline
+// absorbs it only while the findings it stands for are as many as when
+// it was recorded: more of them is news.
 type baseline struct {
 	Version  int             `json:"version"`
 	Findings []baselineEntry `json:"findings"`
@@ -26,6 +30,7 @@ type baselineEntry struct {
 	File    string `json:"file"`
 	Pointer string `json:"pointer"`
 	Rule    string `json:"rule"`
+	More    int    `json:"more,omitempty"`
 }
 
 const baselineVersion = 1
@@ -35,7 +40,7 @@ func baselineKey(f validate.Finding) baselineEntry {
 	if file != "" && !strings.HasPrefix(file, "<") {
 		file = strings.TrimPrefix(filepath.ToSlash(filepath.Clean(file)), "./")
 	}
-	return baselineEntry{File: file, Pointer: f.Pointer, Rule: f.Rule}
+	return baselineEntry{File: file, Pointer: f.Pointer, Rule: f.Rule, More: f.More}
 }
 
 // maxBaselineBytes bounds a baseline file: about half a million findings.
@@ -102,7 +107,7 @@ func (b *baseline) write(path string) error {
 		b.Findings = []baselineEntry{}
 	}
 	slices.SortStableFunc(b.Findings, func(x, y baselineEntry) int {
-		return strings.Compare(x.File+"\x00"+x.Pointer+"\x00"+x.Rule, y.File+"\x00"+y.Pointer+"\x00"+y.Rule)
+		return cmp.Or(strings.Compare(x.File+"\x00"+x.Pointer+"\x00"+x.Rule, y.File+"\x00"+y.Pointer+"\x00"+y.Rule), cmp.Compare(x.More, y.More))
 	})
 	data, err := json.MarshalIndent(b, "", "  ")
 	if err != nil {

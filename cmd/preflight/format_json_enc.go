@@ -54,6 +54,10 @@ func appendFinding(b []byte, f *validate.Finding) []byte {
 		b = appendJSONString(b, e.Text)
 		b = append(b, '}')
 	}
+	if f.More > 0 { // the closing finding of --max-findings-per-rule
+		b = append(b, `,"more":`...)
+		b = strconv.AppendInt(b, int64(f.More), 10)
+	}
 	return append(b, '}')
 }
 

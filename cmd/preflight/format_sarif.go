@@ -76,6 +76,9 @@ type sarifResultProps struct {
 	Pointer  string `json:"pointer"`
 	Model    string `json:"model,omitempty"`
 	Predicts string `json:"predicts,omitempty"`
+	// More is set on the closing result of --max-findings-per-rule: the
+	// findings of its rule it stands for.
+	More int `json:"more,omitempty"`
 }
 
 type sarifLocation struct {
@@ -228,7 +231,7 @@ func (p *sarifPrinter) result(f validate.Finding) sarifResult {
 			Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: max(f.Column, 1)},
 		}}},
 		PartialFingerprints: map[string]string{fingerprintKey: p.fp.of(rel, f)},
-		Properties:          sarifResultProps{Pointer: f.Pointer, Model: f.Model, Predicts: f.Predicts()},
+		Properties:          sarifResultProps{Pointer: f.Pointer, Model: f.Model, Predicts: f.Predicts(), More: f.More},
 	}
 }
 

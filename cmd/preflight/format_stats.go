@@ -44,7 +44,7 @@ func (p *statsPrinter) file(res runner.Result) error {
 		if f.Severity == validate.SeverityError {
 			rc.severity = f.Severity
 		}
-		rc.n++
+		rc.n += f.Count() // a closing finding of the cap counts the ones left out
 	}
 	return nil
 }

@@ -112,6 +112,9 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 	if f.failLevel != "error" && f.failLevel != "warning" {
 		return usagef("unknown --fail-level %q (want error or warning)", f.failLevel)
 	}
+	if f.ux.maxPerRule < 0 {
+		return usagef("--max-findings-per-rule must be 0 (no cap) or more")
+	}
 	if f.color != "auto" && f.color != "always" && f.color != "never" {
 		return usagef("unknown --color %q (want auto, always or never)", f.color)
 	}
@@ -157,7 +160,7 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 		return err
 	}
 	defer p.close()
-	v := &validate.Validator{AllowHosts: f.network.allowHosts, Catalog: stage.catalog()}
+	v := &validate.Validator{AllowHosts: f.network.allowHosts, Catalog: stage.catalog(), MaxFindingsPerRule: f.ux.perRule()}
 	var nr *netRun
 	if !f.offline {
 		var progress io.Writer
@@ -191,10 +194,12 @@ func (c *Command) runLint(cmd *cobra.Command, f *lintFlags, args []string) error
 			failures = append(failures, res.Err)
 		}
 		for _, fd := range res.Findings {
+			// A closing finding of --max-findings-per-rule counts for
+			// those it stands for.
 			if fd.Severity == validate.SeverityError {
-				sum.Errors++
+				sum.Errors += fd.Count()
 			} else {
-				sum.Warnings++
+				sum.Warnings += fd.Count()
 			}
 		}
 		return p.file(res)

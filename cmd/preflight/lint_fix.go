@@ -46,7 +46,9 @@ func checkFixFlags(f *lintFlags, args []string) error {
 func (c *Command) fixFiles(ctx context.Context, f *lintFlags, stage *lintStage, files []string, w io.Writer) (fixResult, error) {
 	x := &fix.Fixer{
 		// Offline: whether a URL answers never decides a rewrite.
-		Validator: &validate.Validator{Catalog: stage.catalog(), AllowHosts: f.network.allowHosts},
+		// The cap of the lint: a pass fixes what it lists, and the lint
+		// that follows reports what is left (see README "Fixing requests").
+		Validator: &validate.Validator{Catalog: stage.catalog(), AllowHosts: f.network.allowHosts, MaxFindingsPerRule: f.ux.perRule()},
 		Keep: func(file string, fs []validate.Finding) []validate.Finding {
 			a := stage.cfg.Apply(file, fs)
 			if a.Expect != nil {

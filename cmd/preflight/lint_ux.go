@@ -24,6 +24,7 @@ type uxFlags struct {
 	quiet       bool
 	statistics  bool
 	maxWarnings int
+	maxPerRule  int // --max-findings-per-rule; 0: no cap
 
 	src *frameSource // where text frames read source lines
 }
@@ -36,6 +37,16 @@ func (u *uxFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVarP(&u.quiet, "quiet", "q", false, "print findings only: no summary line, no progress")
 	fl.BoolVar(&u.statistics, "statistics", false, "print the number of findings per rule instead of the findings")
 	fl.IntVar(&u.maxWarnings, "max-warnings", -1, "fail (exit 1) when there are more than N warnings (-1: no limit)")
+	fl.IntVar(&u.maxPerRule, "max-findings-per-rule", 50, "list at most N findings of one rule and severity per request, then one that counts the rest (0: no cap, memory grows with findings)")
+}
+
+// perRule is --max-findings-per-rule as Validator.MaxFindingsPerRule
+// takes it (there 0 means the default and a negative value no cap).
+func (u *uxFlags) perRule() int {
+	if u.maxPerRule == 0 {
+		return -1
+	}
+	return u.maxPerRule
 }
 
 // ruleSeverities turns the selection flags into the config's rules: map

@@ -851,7 +851,7 @@ func (c *Config) Apply(file string, findings []validate.Finding) Applied {
 	for _, f := range findings {
 		switch c.Rules[f.Rule] {
 		case RuleOff:
-			a.Suppressed++
+			a.Suppressed += f.Count()
 			continue
 		case RuleWarning:
 			f.Severity = validate.SeverityWarning
@@ -861,7 +861,7 @@ func (c *Config) Apply(file string, findings []validate.Finding) Applied {
 		if slices.ContainsFunc(ignores, func(e ignoreEntry) bool {
 			return pointerCovers(e.pointer, f.Pointer) && slices.Contains(e.rules, f.Rule)
 		}) {
-			a.Suppressed++
+			a.Suppressed += f.Count()
 			continue
 		}
 		kept = append(kept, f)

@@ -86,7 +86,7 @@ func (p *Parser) parseFast(src []byte) bool {
 		}
 		comma = false
 		n := Node{Parent: -1, NameStart: pendingName[0], NameEnd: pendingName[1],
-			FirstChild: -1, NextSibling: -1, LastChild: -1}
+			FirstChild: -1, NextSibling: -1}
 		pendingName = [2]int32{-1, -1}
 		if pendingEscaped {
 			n.Flags |= EscapedName

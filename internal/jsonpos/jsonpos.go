@@ -9,8 +9,10 @@ package jsonpos
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
 	"slices"
@@ -23,7 +25,8 @@ import (
 
 // Node is one JSON value of a parsed request. Nodes live in one slice and
 // refer to each other by index, and strings stay in the source bytes, so a
-// parse allocates nothing once the slice has grown.
+// parse allocates nothing once the slice has grown. A Node is 40 bytes:
+// it is what an array element the rules read costs.
 //
 // Indexes are int32 and -1 means none.
 type Node struct {
@@ -36,7 +39,6 @@ type Node struct {
 	Index       int32 // position among its siblings
 	FirstChild  int32
 	NextSibling int32
-	LastChild   int32
 	Children    int32
 }
 
@@ -65,6 +67,17 @@ type Doc struct {
 type posCursor struct {
 	off, lineStart, col int
 }
+
+// MemoryMultiple and MemoryConstant bound what one parse allocates, in
+// bytes, for a body of n bytes of any shape: MemoryMultiple*n +
+// MemoryConstant (TestMemoryByShape). The multiple is a 40-byte Node per
+// 2-byte array element the rules read ("1,"), twice for the slices
+// outgrown (see growth), plus the duplicate-name index; the constant is
+// the nesting stack and the decoder.
+const (
+	MemoryMultiple = 48
+	MemoryConstant = 8 << 20
+)
 
 // MaxNesting is the decoder's nesting limit (jsontext stops at it), so a
 // hostile body of 100k '[' costs a finding, not a deep recursion.
@@ -105,14 +118,21 @@ type Parser struct {
 	// names indexes the member names of objects with many members, so
 	// finding duplicates stays linear: comparing each new member with all
 	// earlier siblings made a 400 KB object of distinct names take seconds.
-	names map[memberKey]struct{}
-	objs  int32 // objects opened so far in this parse: memberKey.obj
+	// A name is kept as a 64-bit hash (of its object's serial number and
+	// the decoded name) and its place in the source, not as a string:
+	// about 40 bytes a name whatever its length. Names whose hashes
+	// collide with a different name's go to collide, compared in full.
+	names   map[uint64]nameSpan
+	collide map[memberKey]struct{}
+	seed    maphash.Seed
+	objs    int32 // objects opened so far in this parse: memberKey.obj
 }
 
 // frame is one open array or object.
 type frame struct {
 	node     int32 // its Node, or -1 while it has none
 	n        Node  // the Node it has or would get
+	last     int32 // its last child's Node, or -1
 	children int32 // values seen so far
 	keep     bool  // its values get Nodes
 	obj      int32 // its serial number, for names
@@ -150,6 +170,34 @@ var (
 	// so each bad string becomes a finding and the rest is still checked.
 	lenientOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 )
+
+// keepNodes is how many Nodes' room (2.5 MB) a Parser keeps between
+// parses; Trim drops more, so a pooled Parser does not hold a hostile
+// request's memory for the rest of the run.
+const keepNodes = 1 << 16
+
+// Trim lets go of what the last parse grew beyond the size of an ordinary
+// request (its Doc must no longer be in use): call it before putting the
+// Parser back in a pool.
+func (p *Parser) Trim() {
+	d := &p.doc
+	d.Src = nil
+	if cap(d.Nodes) > keepNodes {
+		d.Nodes = nil
+	}
+	if cap(d.lines) > keepNodes {
+		d.lines = nil
+	}
+	if len(p.names) > keepNodes/8 {
+		p.names = nil // clear keeps a map's buckets
+	}
+	if len(p.collide) > 0 {
+		p.collide = nil
+	}
+	if cap(p.frames) > 256 {
+		p.frames = nil
+	}
+}
 
 // Parse reads src as exactly one JSON value. The returned Doc is valid until
 // the next parse with the same parser.
@@ -240,7 +288,7 @@ func (p *Parser) parseWith(src []byte, lenient bool) (*Doc, error) {
 			continue
 		}
 		n := Node{Kind: kind, Parent: -1, NameStart: pendingName[0], NameEnd: pendingName[1],
-			FirstChild: -1, NextSibling: -1, LastChild: -1}
+			FirstChild: -1, NextSibling: -1}
 		pendingName = [2]int32{-1, -1}
 		if pendingEscaped {
 			n.Flags |= EscapedName
@@ -319,6 +367,9 @@ func (p *Parser) reset(src []byte) {
 	if len(p.names) > 0 {
 		clear(p.names)
 	}
+	if len(p.collide) > 0 {
+		clear(p.collide)
+	}
 }
 
 // push opens a container: n, with Node idx (or -1) whose values get Nodes
@@ -335,7 +386,7 @@ func (p *Parser) push(n Node, idx int32, keep bool) {
 		p.frames = append(p.frames, frame{})
 	}
 	f := &p.frames[len(p.frames)-1]
-	*f = frame{node: idx, n: n, keep: keep, obj: obj, first: f.first[:0]}
+	*f = frame{node: idx, n: n, last: -1, keep: keep, obj: obj, first: f.first[:0]}
 }
 
 // add appends n as a Node under the innermost open container, first giving
@@ -353,23 +404,50 @@ func (p *Parser) add(n Node) int32 {
 }
 
 // link appends n as a Node whose parent is frame depth-1 (which has a
-// Node) and returns its index.
+// Node) and returns its index. Only an open container gets children, so
+// its last child is kept in its frame, not in every Node.
 func (p *Parser) link(n Node, depth int) int32 {
 	d := &p.doc
 	idx := int32(len(d.Nodes))
 	if depth > 0 {
-		parent := p.frames[depth-1].node
-		n.Parent = parent
-		pn := &d.Nodes[parent]
-		if pn.LastChild >= 0 {
-			d.Nodes[pn.LastChild].NextSibling = idx
+		f := &p.frames[depth-1]
+		n.Parent = f.node
+		if f.last >= 0 {
+			d.Nodes[f.last].NextSibling = idx
 		} else {
-			pn.FirstChild = idx
+			d.Nodes[f.node].FirstChild = idx
 		}
-		pn.LastChild = idx
+		f.last = idx
+	}
+	if len(d.Nodes) == cap(d.Nodes) {
+		d.Nodes = slices.Grow(d.Nodes, p.growth(int(n.Start)+1)-len(d.Nodes))
 	}
 	d.Nodes = append(d.Nodes, n)
 	return idx
+}
+
+// growth is the room for Nodes the slice grows to when full. append grows
+// a large slice by a quarter, so a 500,000-node parse allocated five times
+// its nodes and, while copying, held old and new: 2.25 times at once.
+// Past a few thousand nodes it instead predicts the parse's total from
+// the nodes per source byte so far (hostile bodies are uniform: one
+// element repeated) and takes that at once, so a parse holds about its
+// final size plus an eighth; a guess too low doubles, so all the slices a
+// parse allocates add up to at most twice the last. It never exceeds one
+// Node per two source bytes, the most a body can have ("1," or "[]" per
+// value): a parse allocates at most 40 bytes of Nodes per source byte.
+// read is how far the parse has read: the end of the value being added
+// (both the fast scanner and the jsontext parse call link).
+func (p *Parser) growth(read int) int {
+	d := &p.doc
+	n := len(d.Nodes)
+	most := len(d.Src)/2 + 2
+	want := max(2*n, 64)
+	if n >= 4096 && read > 0 {
+		predicted := int(int64(n) * int64(len(d.Src)) / int64(read))
+		want = max(predicted+predicted/8, 2*n)
+	}
+	return max(min(want, most), n+1)
 }
 
 // isDuplicate reports whether member n of the object of frame f repeats
@@ -389,19 +467,50 @@ func (p *Parser) isDuplicate(f *frame, n *Node) bool {
 		return false
 	}
 	if p.names == nil {
-		p.names = map[memberKey]struct{}{}
+		p.names = map[uint64]nameSpan{}
+		p.seed = maphash.MakeSeed()
 	}
 	if f.children == linearScanMembers {
 		// Index the members seen so far, once.
 		for _, e := range f.first {
-			p.names[memberKey{f.obj, spanName(src, e)}] = struct{}{}
+			p.seen(f.obj, e)
 		}
 	}
-	k := memberKey{f.obj, spanName(src, s)}
-	if _, ok := p.names[k]; ok {
+	return p.seen(f.obj, s)
+}
+
+// seen records name s of object obj and reports whether it was recorded
+// before.
+func (p *Parser) seen(obj int32, s nameSpan) bool {
+	src := p.doc.Src
+	var h maphash.Hash
+	h.SetSeed(p.seed)
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], uint32(obj))
+	h.Write(b[:])
+	if raw := src[s.start:s.end]; !s.escaped {
+		h.Write(raw[1 : len(raw)-1])
+	} else {
+		h.WriteString(unquote(raw))
+	}
+	k := h.Sum64()
+	e, ok := p.names[k]
+	if !ok {
+		p.names[k] = s
+		return false
+	}
+	if sameName(src, e, s) {
 		return true
 	}
-	p.names[k] = struct{}{}
+	// Two names, one hash: rare enough to compare in full.
+	if p.collide == nil {
+		p.collide = map[memberKey]struct{}{}
+	}
+	mk := memberKey{obj, spanName(src, s)}
+	if _, ok := p.collide[mk]; ok {
+		return true
+	}
+	p.collide[mk] = struct{}{}
 	return false
 }
 

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/internal/shapes"
 )
 
 // keepInput keeps what preflight's rules read: the envelope's members and
@@ -87,36 +89,6 @@ func findNode(d *Doc, ptr string, start int32) int32 {
 	return -1
 }
 
-// shapes are request bodies of about n bytes, each one shape a hostile
-// file can take.
-func shapes(n int) map[string][]byte {
-	fill := func(head, unit, tail string) []byte {
-		k := max((n-len(head)-len(tail))/len(unit), 1)
-		return []byte(head + strings.Repeat(unit, k) + tail)
-	}
-	deep := min(n/2-64, MaxNesting-2)
-	return map[string][]byte{
-		"numbers":        fill(`{"x":[`, `1,`, `1]}`),
-		"strings":        fill(`{"x":[`, `"",`, `""]}`),
-		"objects":        fill(`{"x":[`, `{},`, `{}]}`),
-		"distinct names": distinctNames(n),
-		"duplicates":     fill(`{"x":{`, `"a":1,`, `"a":1}}`),
-		"long string":    fill(`{"x":"`, `a`, `"}`),
-		"deep":           []byte(`{"x":` + strings.Repeat("[", deep) + strings.Repeat("]", deep) + `}`),
-		"input numbers":  fill(`{"input":{"u":[`, `1,`, `1]}}`),
-	}
-}
-
-func distinctNames(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`{"x":{`)
-	for i := 0; b.Len() < n; i++ {
-		fmt.Fprintf(&b, `"%x":1,`, i)
-	}
-	b.WriteString(`"":1}}`)
-	return []byte(b.String())
-}
-
 // parseBytes is the heap a cold parse of src allocates.
 func parseBytes(src []byte) uint64 {
 	var before, after runtime.MemStats
@@ -129,22 +101,25 @@ func parseBytes(src []byte) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// The parser's memory is within a multiple of the input plus a constant
+// The parser's memory is within one multiple of the input plus a constant
 // for every shape, so --max-request-bytes bounds it: a node per element of
 // a 100 MB array took 10 GB. It counts every byte allocated, garbage of
-// the node slice's growth included, so it is above the peak. Values a rule
-// reports or reads (duplicates; "input numbers") still cost a node each:
-// 44 bytes per 6 or 2 source bytes.
+// the node slice's growth included, so it is above the peak. Values the
+// rules read (the "input" shapes) and values that carry a finding
+// (duplicates) cost a 40-byte Node each, at most one per two source
+// bytes, and the slices outgrown add at most as much again. Names cost
+// one hash and offset each.
 func TestMemoryByShape(t *testing.T) {
 	if testing.Short() {
 		t.Skip("allocates tens of megabytes")
 	}
 	const size = 1 << 20
-	const constant = 8 << 20 // the nesting stack, decoder state
-	for name, src := range shapes(size) {
-		limit := uint64(48*len(src) + constant)
-		if name == "input numbers" {
-			limit = uint64(128*len(src) + constant)
+	for name, src := range shapes.Of(size) {
+		limit := uint64(MemoryMultiple*len(src) + MemoryConstant)
+		if d, err := (&Parser{}).Parse(src); err != nil && name != "invalid utf-8" {
+			t.Fatalf("%s: %v", name, err)
+		} else if len(d.Nodes) == 0 {
+			t.Fatalf("%s: no nodes", name)
 		}
 		if got := parseBytes(src); got > limit {
 			t.Errorf("%s: %d bytes parsing %d (%.1fx), want at most %d", name, got, len(src), float64(got)/float64(len(src)), limit)
@@ -152,4 +127,41 @@ func TestMemoryByShape(t *testing.T) {
 			t.Logf("%s: %d bytes parsing %d (%.1fx)", name, got, len(src), float64(got)/float64(len(src)))
 		}
 	}
+}
+
+// Trim lets a pooled Parser go of a large parse's nodes and names, and the
+// Parser still parses afterwards.
+func TestTrim(t *testing.T) {
+	var p Parser
+	big := shapes.Of(1 << 20)
+	if _, err := p.Parse(big["input numbers"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Parse(big["distinct names"]); err != nil {
+		t.Fatal(err)
+	}
+	p.Trim()
+	if cap(p.doc.Nodes) > keepNodes || len(p.names) > keepNodes/8 || p.doc.Src != nil {
+		t.Errorf("after Trim: %d nodes' room, %d names, %d source bytes", cap(p.doc.Nodes), len(p.names), len(p.doc.Src))
+	}
+	d, err := p.Parse([]byte(`{"a":1,"a":2}`))
+	if err != nil || len(d.Nodes) != 3 || d.Nodes[2].Flags&Duplicate == 0 {
+		t.Fatalf("parse after Trim: %v %+v", err, d)
+	}
+}
+
+// A body whose first half is one long string and second half a dense
+// array fools the prediction of the node count: the slice then doubles,
+// and what the parse allocates stays within the bound.
+func TestMemoryPredictionFooled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates tens of megabytes")
+	}
+	half := 1 << 19
+	src := []byte(`{"x":"` + strings.Repeat("a", half) + `","input":{"u":[` + strings.Repeat("1,", half/2) + `1]}}`)
+	got := parseBytes(src)
+	if limit := uint64(MemoryMultiple*len(src) + MemoryConstant); got > limit {
+		t.Errorf("%d bytes parsing %d, want at most %d", got, len(src), limit)
+	}
+	t.Logf("%d bytes parsing %d (%.1fx)", got, len(src), float64(got)/float64(len(src)))
 }

@@ -29,6 +29,7 @@ import (
 	_ "encoding/hex"
 	_ "encoding/xml"
 	_ "errors"
+	_ "hash/maphash"
 	_ "image"
 	_ "image/color"
 	_ "image/gif"

@@ -1,0 +1,5 @@
+//go:build !race
+
+package imagecheck
+
+const raceEnabled = false

@@ -53,6 +53,7 @@ var docsExamples = map[string]struct {
 	"nano-banana-pro-1":         {},
 	"seedance-1-5-pro-1":        {},
 	"seedance-1-5-pro-2":        {},
+	"seedance-1-5-pro-extend-1": {},
 	"seedance-2-0-1":            {},
 	"seedance-2-0-fast-1":       {},
 	"seedance-2-0-fast-2":       {},

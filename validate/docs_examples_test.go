@@ -26,6 +26,9 @@ var docsExamples = map[string]struct {
 	"gpt-image-1-3":             {},
 	"gpt-image-1-4":             {warnings: []string{"field-deprecated"}}, // spec-notes 10.10: nVariants -> num_images
 	"gpt-image-1-5":             {warnings: []string{"field-deprecated"}}, // same
+	"grok-image-1":              {},
+	"hailuo-2-3-1":              {},
+	"hailuo-2-3-2":              {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
 	"image-upscaler-1":          {},
 	"image-watermark-remover-1": {},
 	"infinitetalk-1":            {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns

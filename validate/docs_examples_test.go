@@ -34,6 +34,8 @@ var docsExamples = map[string]struct {
 	"grok-video-1":              {},
 	"hailuo-2-3-1":              {},
 	"hailuo-2-3-2":              {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
+	"hailuo-2-3-fast-1":         {},
+	"hailuo-2-3-fast-2":         {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
 	"image-upscaler-1":          {},
 	"image-watermark-remover-1": {},
 	"infinitetalk-1":            {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
@@ -89,6 +91,9 @@ var docsExamples = map[string]struct {
 	"veo-3-1-extend-1":          {},
 	"veo-3-1-extend-2":          {},
 	"vidu-q3-1":                 {},
+	"wan-2-2-animate-1":         {},
+	"wan-2-2-animate-2":         {},
+	"wan-2-2-animate-3":         {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
 	"wan-2-5-1":                 {},
 	"wan-2-5-2":                 {},
 	"wan-2-5-video-1":           {},

@@ -9,9 +9,10 @@ import (
 )
 
 // TestCatalogEmbedded checks the embedded catalog loads and covers the 29
-// model IDs of the research notes and wan-2-6-image (whose stored G3 page,
-// https://apixo.ai/docs/models/image/wan-2-6-image, states its fields), each
-// rule with a docs URL.
+// model IDs of the research notes and the 9 more whose stored apixo.ai pages
+// state their fields (wan-2-6-image, flux-kontext, grok-image, veo-3-1-extend,
+// seedance-1-5-pro-extend, wan-2-2-animate, grok-video, hailuo-2-3,
+// hailuo-2-3-fast), each rule with a docs URL.
 func TestCatalogEmbedded(t *testing.T) {
 	c, err := catalog.Parse(catalog.CatalogJSON)
 	if err != nil {

@@ -20,12 +20,22 @@ var docsExamples = map[string]struct {
 	warnings []string
 }{
 	"flux-2-1":                  {},
-	"flux2-1":                   {warnings: []string{"model-alias"}}, // spec-notes 8 flux-2: one ko page says flux2
+	"flux-kontext-1":            {},
+	"flux-kontext-2":            {},
+	"flux-kontext-3":            {},
+	"flux-kontext-4":            {warnings: []string{"field-deprecated"}}, // legacy page: image_url (the G3 page says image_urls; not in spec-notes)
+	"flux2-1":                   {warnings: []string{"model-alias"}},      // spec-notes 8 flux-2: one ko page says flux2
 	"gpt-image-1-1":             {},
 	"gpt-image-1-2":             {},
 	"gpt-image-1-3":             {},
 	"gpt-image-1-4":             {warnings: []string{"field-deprecated"}}, // spec-notes 10.10: nVariants -> num_images
 	"gpt-image-1-5":             {warnings: []string{"field-deprecated"}}, // same
+	"grok-image-1":              {},
+	"grok-video-1":              {},
+	"hailuo-2-3-1":              {},
+	"hailuo-2-3-2":              {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
+	"hailuo-2-3-fast-1":         {},
+	"hailuo-2-3-fast-2":         {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
 	"image-upscaler-1":          {},
 	"image-watermark-remover-1": {},
 	"infinitetalk-1":            {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
@@ -53,6 +63,7 @@ var docsExamples = map[string]struct {
 	"nano-banana-pro-1":         {},
 	"seedance-1-5-pro-1":        {},
 	"seedance-1-5-pro-2":        {},
+	"seedance-1-5-pro-extend-1": {},
 	"seedance-2-0-1":            {},
 	"seedance-2-0-fast-1":       {},
 	"seedance-2-0-fast-2":       {},
@@ -77,7 +88,12 @@ var docsExamples = map[string]struct {
 	"veo-3-1-1":                 {},
 	"veo-3-1-2":                 {},
 	"veo-3-1-3":                 {},
+	"veo-3-1-extend-1":          {},
+	"veo-3-1-extend-2":          {},
 	"vidu-q3-1":                 {},
+	"wan-2-2-animate-1":         {},
+	"wan-2-2-animate-2":         {},
+	"wan-2-2-animate-3":         {warnings: []string{"callback-url-unused"}}, // spec-notes 2: callback_url with async warns
 	"wan-2-5-1":                 {},
 	"wan-2-5-2":                 {},
 	"wan-2-5-video-1":           {},

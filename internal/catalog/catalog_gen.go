@@ -6,11 +6,11 @@ package catalog
 
 func init() {
 	generated = &genData{
-		sum:     0xb709846f5857f77e,
+		sum:     0x9e646f5fe8874a24,
 		version: 1,
 		date:    "2026-11-28",
 		aliases: genAliases,
-		ids:     []string{"nano-banana", "nano-banana-2", "nano-banana-pro", "gpt-image-1", "gpt-image-2", "flux-2", "midjourney", "seedream-4-5", "seedream-5-0", "wan-2-6-image", "image-upscaler", "image-watermark-remover", "sora-2", "sora-2-pro", "veo-3-1", "kling-2-1", "kling-2-5-turbo-pro", "kling-2-6", "kling-3-0-std", "kling-3-0-turbo", "seedance-1-5-pro", "seedance-2-0", "seedance-2-0-fast", "wan-2-5", "wan-2-5-video", "wan-2-6-video", "ltx-2-19b", "vidu-q3", "infinitetalk", "suno"},
+		ids:     []string{"nano-banana", "nano-banana-2", "nano-banana-pro", "gpt-image-1", "gpt-image-2", "flux-2", "flux-kontext", "midjourney", "seedream-4-5", "seedream-5-0", "wan-2-6-image", "grok-image", "image-upscaler", "image-watermark-remover", "sora-2", "sora-2-pro", "veo-3-1", "veo-3-1-extend", "kling-2-1", "kling-2-5-turbo-pro", "kling-2-6", "kling-3-0-std", "kling-3-0-turbo", "seedance-1-5-pro", "seedance-1-5-pro-extend", "seedance-2-0", "seedance-2-0-fast", "wan-2-5", "wan-2-5-video", "wan-2-2-animate", "wan-2-6-video", "ltx-2-19b", "hailuo-2-3", "grok-video", "hailuo-2-3-fast", "vidu-q3", "infinitetalk", "suno"},
 		model:   genModel,
 	}
 }
@@ -425,6 +425,57 @@ func genModel(i int) *Model {
 		}
 	case 6:
 		return &Model{
+			ID:     "flux-kontext",
+			Family: "image",
+			Title:  "Flux Kontext",
+			Source: "https://apixo.ai/fr/docs/models/image/flux-kontext",
+			Fields: map[string]*FieldSpec{
+				"aspect_ratio": &FieldSpec{
+					Type: "string",
+					Enum: []any{"1:1", "4:3", "3:4", "9:16", "16:9", "21:9"},
+				},
+				"image_urls": &FieldSpec{
+					Type:     "array",
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:  "url",
+						Media: "image",
+					},
+					Note: "optional, 1 reference image URL (image-to-image); the stored pages name no formats or size limits",
+				},
+				"mode": &FieldSpec{
+					Type:           "string",
+					Enum:           []any{"pro", "max"},
+					Required:       new(true),
+					RequiredLevel:  Level("inferred"),
+					RequiredSource: "https://apixo.ai/en/docs/models/flux-kontext",
+					Note:           "the quality tier; only the legacy page marks it required, no page gives a default",
+				},
+				"output_format": &FieldSpec{
+					Type: "string",
+					Enum: []any{"jpeg", "png"},
+				},
+				"prompt": &FieldSpec{
+					Type:           "prompt",
+					Required:       new(true),
+					RequiredLevel:  Level("inferred"),
+					RequiredSource: "https://apixo.ai/en/docs/models/flux-kontext",
+					MinLength:      new(int(1)),
+					MaxLength:      new(int(10000)),
+					Note:           "1-10000 characters; only the legacy page marks it required",
+				},
+			},
+			Deprecated: map[string]*Deprecated{
+				"image_url": &Deprecated{
+					Replacement: "image_urls",
+					Level:       Level("conflict"),
+					Source:      "https://apixo.ai/docs/models/image/flux-kontext",
+					Note:        "the legacy pages used a single image_url string; the current pages say image_urls",
+				},
+			},
+		}
+	case 7:
+		return &Model{
 			ID:     "midjourney",
 			Family: "image",
 			Title:  "Midjourney",
@@ -673,7 +724,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 7:
+	case 8:
 		return &Model{
 			ID:     "seedream-4-5",
 			Family: "image",
@@ -759,7 +810,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 8:
+	case 9:
 		return &Model{
 			ID:     "seedream-5-0",
 			Family: "image",
@@ -845,7 +896,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 9:
+	case 10:
 		return &Model{
 			ID:     "wan-2-6-image",
 			Family: "image",
@@ -918,7 +969,72 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 10:
+	case 11:
+		return &Model{
+			ID:     "grok-image",
+			Family: "image",
+			Title:  "Grok Image",
+			Source: "https://apixo.ai/docs/models/image/grok-image",
+			Fields: map[string]*FieldSpec{
+				"aspect_ratio": &FieldSpec{
+					Type: "string",
+					Enum: []any{"1:1", "3:2", "2:3"},
+					Note: "the text-to-image ratios",
+				},
+				"image_urls": &FieldSpec{
+					Type:     "array",
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:  "url",
+						Media: "image",
+					},
+					Note: "1 reference URL for image-to-image; the stored page names no formats or size limits",
+				},
+				"mode": &FieldSpec{
+					Type:    "string",
+					Enum:    []any{"text-to-image", "image-to-image"},
+					Default: "text-to-image",
+					Note:    "default text-to-image per the generic parameters page (https://apixo.ai/docs/api-reference/parameters)",
+				},
+				"prompt": &FieldSpec{
+					Type:          "prompt",
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					MinLength:     new(int(1)),
+					MaxLength:     new(int(5000)),
+					Note:          "1-5000 characters; the stored part of the page does not say a prompt is required",
+				},
+			},
+			Variants: []*Variant{&Variant{
+				When: map[string][]any{
+					"mode": []any{"image-to-image"},
+				},
+				Fields: map[string]*FieldSpec{
+					"aspect_ratio": &FieldSpec{
+						Enum:  []any{"1:1", "3:2", "2:3"},
+						Level: Level("inferred"),
+						Note:  "the page lists these ratios for text-to-image only",
+					},
+					"image_urls": &FieldSpec{
+						Required: new(true),
+						MinItems: new(int(1)),
+						MaxItems: new(int(1)),
+					},
+				},
+			}, &Variant{
+				When: map[string][]any{
+					"mode": []any{"text-to-image"},
+				},
+				Fields: map[string]*FieldSpec{
+					"image_urls": &FieldSpec{
+						Forbidden: new(true),
+						Level:     Level("inferred"),
+						Note:      "the page gives a reference image only for image-to-image; the API may ignore rather than reject it",
+					},
+				},
+			}},
+		}
+	case 12:
 		return &Model{
 			ID:     "image-upscaler",
 			Family: "image",
@@ -959,7 +1075,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 11:
+	case 13:
 		return &Model{
 			ID:     "image-watermark-remover",
 			Family: "image",
@@ -1011,7 +1127,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 12:
+	case 14:
 		return &Model{
 			ID:     "sora-2",
 			Family: "video",
@@ -1123,7 +1239,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 13:
+	case 15:
 		return &Model{
 			ID:     "sora-2-pro",
 			Family: "video",
@@ -1219,7 +1335,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 14:
+	case 16:
 		return &Model{
 			ID:     "veo-3-1",
 			Family: "video",
@@ -1341,7 +1457,49 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 15:
+	case 17:
+		return &Model{
+			ID:     "veo-3-1-extend",
+			Family: "video",
+			Title:  "Veo 3.1 Extend",
+			Source: "https://apixo.ai/tr/docs/models/video/veo-3-1-extend",
+			Fields: map[string]*FieldSpec{
+				"mode": &FieldSpec{
+					Type:           "string",
+					Enum:           []any{"fast", "quality"},
+					Required:       new(true),
+					RequiredLevel:  Level("inferred"),
+					RequiredSource: "https://apixo.ai/de/docs/models/video/veo-3-1-extend",
+					Note:           "only fast and quality; the G2 page gives default \"fast\" and also marks it required, the current page says neither",
+				},
+				"prompt": &FieldSpec{
+					Type:          "prompt",
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					MinLength:     new(int(1)),
+					MaxLength:     new(int(10000)),
+					Note:          "the new continuation prompt, 1-10000 characters; every example sends one",
+				},
+				"seed": &FieldSpec{
+					Type:   "integer",
+					Source: "https://apixo.ai/de/docs/models/video/veo-3-1-extend",
+					Note:   "optional, mapped to upstream seeds",
+				},
+				"taskId": &FieldSpec{
+					Type:      "string",
+					Required:  new(true),
+					MinLength: new(int(1)),
+					Source:    "https://apixo.ai/docs/models/video/veo-3-1-extend",
+					Note:      "the internal taskId of an unexpired veo-3-1 task; any other answers TASKID_ERROR (not checked offline)",
+				},
+				"watermark": &FieldSpec{
+					Type:   "string",
+					Source: "https://apixo.ai/de/docs/models/video/veo-3-1-extend",
+					Note:   "optional watermark text",
+				},
+			},
+		}
+	case 18:
 		return &Model{
 			ID:     "kling-2-1",
 			Family: "video",
@@ -1441,7 +1599,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 16:
+	case 19:
 		return &Model{
 			ID:     "kling-2-5-turbo-pro",
 			Family: "video",
@@ -1520,7 +1678,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 17:
+	case 20:
 		return &Model{
 			ID:     "kling-2-6",
 			Family: "video",
@@ -1590,7 +1748,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 18:
+	case 21:
 		return &Model{
 			ID:     "kling-3-0-std",
 			Family: "video",
@@ -1714,7 +1872,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 19:
+	case 22:
 		return &Model{
 			ID:     "kling-3-0-turbo",
 			Family: "video",
@@ -1784,7 +1942,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 20:
+	case 23:
 		return &Model{
 			ID:     "seedance-1-5-pro",
 			Family: "video",
@@ -1858,7 +2016,72 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 21:
+	case 24:
+		return &Model{
+			ID:     "seedance-1-5-pro-extend",
+			Family: "video",
+			Title:  "Seedance 1.5 Pro Video-Extend",
+			Source: "https://apixo.ai/docs/models/video/seedance-1-5-pro-extend",
+			Fields: map[string]*FieldSpec{
+				"aspect_ratio": &FieldSpec{
+					Type:      "any",
+					Forbidden: new(true),
+					Level:     Level("inferred"),
+					Note:      "the page says the continuation adapts to the source clip and there is no public aspect_ratio field; the API may ignore rather than reject it",
+				},
+				"camera_fixed": &FieldSpec{
+					Type:  "boolean",
+					Level: Level("inferred"),
+					Note:  "shown only in the quickstart body (true); its type is taken from that example",
+				},
+				"duration": &FieldSpec{
+					Type:    "integer",
+					Minimum: new(float64(4)),
+					Maximum: new(float64(12)),
+					Note:    "4-12 seconds",
+				},
+				"mode": &FieldSpec{
+					Type:     "string",
+					Enum:     []any{"video-extend"},
+					Required: new(true),
+					Note:     "the capability table's 'Required mode'; the page gives no default",
+				},
+				"prompt": &FieldSpec{
+					Type:          "prompt",
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					MinLength:     new(int(3)),
+					MaxLength:     new(int(2500)),
+					Note:          "3-2500 characters; the stored part of the page does not say a prompt is required",
+				},
+				"resolution": &FieldSpec{
+					Type: "string",
+					Enum: []any{"480p", "720p", "1080p"},
+				},
+				"seed": &FieldSpec{
+					Type:  "integer",
+					Level: Level("inferred"),
+					Note:  "the page states optional seed support but not its type; an integer as on the other APIXO models",
+				},
+				"sound": &FieldSpec{
+					Type:     "boolean",
+					Required: new(true),
+					Note:     "the capability table's 'Required sound toggle'",
+				},
+				"video_urls": &FieldSpec{
+					Type:     "array",
+					Required: new(true),
+					MinItems: new(int(1)),
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:  "url",
+						Media: "video",
+					},
+					Note: "exactly 1 public video URL, the source clip; the stored page names no formats, size or duration limits",
+				},
+			},
+		}
+	case 25:
 		return &Model{
 			ID:     "seedance-2-0",
 			Family: "video",
@@ -2007,7 +2230,7 @@ func genModel(i int) *Model {
 				Note:         "omni_reference with only audio_urls, no images or videos, will fail; stated for seedance-2-0-fast, assumed for seedance-2-0",
 			}},
 		}
-	case 22:
+	case 26:
 		return &Model{
 			ID:     "seedance-2-0-fast",
 			Family: "video",
@@ -2159,7 +2382,7 @@ func genModel(i int) *Model {
 				Note:         "omni_reference with only audio_urls, no images or videos, will fail",
 			}},
 		}
-	case 23:
+	case 27:
 		return &Model{
 			ID:     "wan-2-5",
 			Family: "video",
@@ -2266,7 +2489,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 24:
+	case 28:
 		return &Model{
 			ID:     "wan-2-5-video",
 			Family: "video",
@@ -2376,7 +2599,73 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 25:
+	case 29:
+		return &Model{
+			ID:     "wan-2-2-animate",
+			Family: "video",
+			Title:  "Wan 2.2 Animate",
+			Source: "https://apixo.ai/it/docs/models/video/wan-2-2-animate",
+			Fields: map[string]*FieldSpec{
+				"image_urls": &FieldSpec{
+					Type:     "array",
+					Required: new(true),
+					MinItems: new(int(1)),
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:  "url",
+						Media: "image",
+					},
+					Note: "the source image: exactly 1 URL",
+				},
+				"mode": &FieldSpec{
+					Type:           "string",
+					Enum:           []any{"standard"},
+					Default:        "standard",
+					Required:       new(true),
+					RequiredLevel:  Level("inferred"),
+					RequiredSource: "https://apixo.ai/zh/docs/models/video/wan-2-2-animate",
+					Note:           "currently only standard; the G2 page gives default \"standard\" and also marks it required",
+				},
+				"prompt": &FieldSpec{
+					Type:      "prompt",
+					MinLength: new(int(1)),
+					Source:    "https://apixo.ai/zh/docs/models/video/wan-2-2-animate",
+					Note:      "optional guidance; if given it must be non-empty",
+				},
+				"resolution": &FieldSpec{
+					Type: "string",
+					Enum: []any{"480p", "720p"},
+				},
+				"seed": &FieldSpec{
+					Type:    "integer",
+					Minimum: new(float64(-1)),
+					Maximum: new(float64(2.147483647e+09)),
+					Note:    "-1 or 0 to 2147483647",
+				},
+				"type": &FieldSpec{
+					Type:           "string",
+					Enum:           []any{"animate", "replace"},
+					Default:        "animate",
+					Required:       new(true),
+					RequiredLevel:  Level("inferred"),
+					RequiredSource: "https://apixo.ai/zh/docs/models/video/wan-2-2-animate",
+					Note:           "the behavior: animate or replace; the G2 page gives default \"animate\" and also marks it required",
+				},
+				"video_urls": &FieldSpec{
+					Type:     "array",
+					Required: new(true),
+					MinItems: new(int(1)),
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:    "url",
+						Media:   "video",
+						Formats: []string{"mp4", "mov", "m4v"},
+					},
+					Note: "the motion video: exactly 1 public HTTP/HTTPS MP4, MOV or M4V URL; billed on its duration, 5 to 120 s",
+				},
+			},
+		}
+	case 30:
 		return &Model{
 			ID:     "wan-2-6-video",
 			Family: "video",
@@ -2504,7 +2793,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 26:
+	case 31:
 		return &Model{
 			ID:     "ltx-2-19b",
 			Family: "video",
@@ -2630,7 +2919,223 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 27:
+	case 32:
+		return &Model{
+			ID:     "hailuo-2-3",
+			Family: "video",
+			Title:  "Hailuo 2.3",
+			Source: "https://apixo.ai/fr/docs/models/video/hailuo-2-3",
+			Fields: map[string]*FieldSpec{
+				"duration": &FieldSpec{
+					Type: "integer",
+					Note: "standard modes: 6 or 10 s, required; pro modes ignore it (fixed 5 s)",
+				},
+				"image_urls": &FieldSpec{
+					Type:     "array",
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:         "url",
+						Media:        "image",
+						Formats:      []string{"jpeg", "png"},
+						MaxFileBytes: new(int64(20971520)),
+						MinPixels:    new(int(301)),
+						Source:       "https://apixo.ai/pl/docs/models/video/hailuo-2-3",
+						Note:         "JPG/JPEG/PNG, short side above 300 px, at most 20MB, aspect ratio between 2:5 and 5:2 (the ratio is not checked)",
+					},
+					Note: "exactly 1 image URL for the image-to-video modes",
+				},
+				"mode": &FieldSpec{
+					Type:          "string",
+					Enum:          []any{"standard-text-to-video", "standard-image-to-video", "pro-text-to-video", "pro-image-to-video"},
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					Note:          "the pages give no default, and the generic default text-to-video is not one of these modes",
+				},
+				"prompt": &FieldSpec{
+					Type:          "prompt",
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					MinLength:     new(int(1)),
+					Note:          "a non-empty string; every example sends one",
+				},
+			},
+			Variants: []*Variant{&Variant{
+				When: map[string][]any{
+					"mode": []any{"standard-image-to-video", "pro-image-to-video"},
+				},
+				Fields: map[string]*FieldSpec{
+					"image_urls": &FieldSpec{
+						Required: new(true),
+						MinItems: new(int(1)),
+						MaxItems: new(int(1)),
+					},
+				},
+			}, &Variant{
+				When: map[string][]any{
+					"mode": []any{"standard-text-to-video", "pro-text-to-video"},
+				},
+				Fields: map[string]*FieldSpec{
+					"image_urls": &FieldSpec{
+						Forbidden: new(true),
+						Level:     Level("inferred"),
+						Note:      "the pages list a reference image only for the image-to-video modes; the API may ignore rather than reject it",
+					},
+				},
+			}, &Variant{
+				When: map[string][]any{
+					"mode": []any{"standard-text-to-video", "standard-image-to-video"},
+				},
+				Fields: map[string]*FieldSpec{
+					"duration": &FieldSpec{
+						Enum:     []any{float64(6), float64(10)},
+						Required: new(true),
+					},
+				},
+				Note: "standard-* requires duration, and only 6 or 10 is accepted",
+			}},
+		}
+	case 33:
+		return &Model{
+			ID:     "grok-video",
+			Family: "video",
+			Title:  "Grok Video",
+			Source: "https://apixo.ai/pl/docs/models/video/grok-video",
+			Fields: map[string]*FieldSpec{
+				"aspect_ratio": &FieldSpec{
+					Type: "string",
+					Enum: []any{"1:1", "3:2", "2:3", "16:9", "9:16"},
+					Note: "recommended for text-to-video",
+				},
+				"duration": &FieldSpec{
+					Type:    "integer",
+					Default: float64(6),
+					Minimum: new(float64(6)),
+					Maximum: new(float64(30)),
+				},
+				"image_urls": &FieldSpec{
+					Type:     "array",
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:  "url",
+						Media: "image",
+					},
+					Note: "image-to-video source A: at most 1 reference image URL",
+				},
+				"index": &FieldSpec{
+					Type:    "integer",
+					Minimum: new(float64(0)),
+					Maximum: new(float64(5)),
+					Note:    "the result index of that grok-image task, 0-5, used with task_id",
+				},
+				"mode": &FieldSpec{
+					Type:    "string",
+					Enum:    []any{"text-to-video", "image-to-video"},
+					Default: "text-to-video",
+				},
+				"prompt": &FieldSpec{
+					Type:          "prompt",
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					MinLength:     new(int(1)),
+					MaxLength:     new(int(5000)),
+					Note:          "1-5000 characters; the stored pages do not say a prompt is required",
+				},
+				"resolution": &FieldSpec{
+					Type:    "string",
+					Enum:    []any{"480p", "720p"},
+					Default: "480p",
+				},
+				"style": &FieldSpec{
+					Type:  "string",
+					Level: Level("inferred"),
+					Note:  "shown only in the examples (\"normal\"); its values are not in the stored pages",
+				},
+				"task_id": &FieldSpec{
+					Type:      "string",
+					MinLength: new(int(1)),
+					Note:      "image-to-video source B: a completed grok-image task ID",
+				},
+			},
+			Variants: []*Variant{&Variant{
+				When: map[string][]any{
+					"mode": []any{"image-to-video"},
+				},
+				RequireOneOf: [][]string{[]string{"image_urls", "task_id"}},
+				Note:         "1 image URL, or a completed grok-image task with task_id and index",
+			}, &Variant{
+				When: map[string][]any{
+					"mode": []any{"text-to-video"},
+				},
+				Fields: map[string]*FieldSpec{
+					"image_urls": &FieldSpec{
+						Forbidden: new(true),
+						Level:     Level("inferred"),
+						Note:      "the pages give image sources only for image-to-video; the API may ignore rather than reject them",
+					},
+					"task_id": &FieldSpec{
+						Forbidden: new(true),
+						Level:     Level("inferred"),
+						Note:      "the pages give image sources only for image-to-video; the API may ignore rather than reject them",
+					},
+				},
+			}},
+		}
+	case 34:
+		return &Model{
+			ID:     "hailuo-2-3-fast",
+			Family: "video",
+			Title:  "Hailuo 2.3 Fast",
+			Source: "https://apixo.ai/es/docs/models/video/hailuo-2-3-fast",
+			Fields: map[string]*FieldSpec{
+				"duration": &FieldSpec{
+					Type: "integer",
+					Note: "standard: 6 or 10 s, required; pro: fixed 6 s",
+				},
+				"image_urls": &FieldSpec{
+					Type:     "array",
+					Required: new(true),
+					MinItems: new(int(1)),
+					MaxItems: new(int(1)),
+					Items: &FieldSpec{
+						Type:         "url",
+						Media:        "image",
+						Formats:      []string{"jpeg", "png"},
+						MaxFileBytes: new(int64(20971520)),
+						MinPixels:    new(int(301)),
+						Source:       "https://apixo.ai/it/docs/models/video/hailuo-2-3-fast",
+						Note:         "JPG/JPEG/PNG, short side above 300 px, at most 20MB, aspect ratio between 2:5 and 5:2 (the ratio is not checked)",
+					},
+					Note: "exactly 1 image URL",
+				},
+				"mode": &FieldSpec{
+					Type:          "string",
+					Enum:          []any{"standard-image-to-video", "pro-image-to-video"},
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					Note:          "image-to-video only (text-to-video modes answer Invalid mode type); the pages give no default",
+				},
+				"prompt": &FieldSpec{
+					Type:          "prompt",
+					Required:      new(true),
+					RequiredLevel: Level("inferred"),
+					Note:          "every example sends one; the stored pages give no length limits",
+				},
+			},
+			Variants: []*Variant{&Variant{
+				When: map[string][]any{
+					"mode": []any{"standard-image-to-video"},
+				},
+				Fields: map[string]*FieldSpec{
+					"duration": &FieldSpec{
+						Enum:     []any{float64(6), float64(10)},
+						Required: new(true),
+					},
+				},
+				Source: "https://apixo.ai/it/docs/models/video/hailuo-2-3-fast",
+				Note:   "standard-image-to-video requires duration, and only 6 or 10 is accepted",
+			}},
+		}
+	case 35:
 		return &Model{
 			ID:     "vidu-q3",
 			Family: "video",
@@ -2730,7 +3235,7 @@ func genModel(i int) *Model {
 				},
 			}},
 		}
-	case 28:
+	case 36:
 		return &Model{
 			ID:     "infinitetalk",
 			Family: "video",
@@ -2790,7 +3295,7 @@ func genModel(i int) *Model {
 				},
 			},
 		}
-	case 29:
+	case 37:
 		return &Model{
 			ID:     "suno",
 			Family: "audio",

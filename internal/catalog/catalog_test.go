@@ -9,18 +9,19 @@ import (
 )
 
 // TestCatalogEmbedded checks the embedded catalog loads and covers the 29
-// model IDs of the research notes and wan-2-6-image (whose stored G3 page,
-// https://apixo.ai/docs/models/image/wan-2-6-image, states its fields), each
-// rule with a docs URL.
+// model IDs of the research notes and the 9 more whose stored apixo.ai pages
+// state their fields (wan-2-6-image, flux-kontext, grok-image, veo-3-1-extend,
+// seedance-1-5-pro-extend, wan-2-2-animate, grok-video, hailuo-2-3,
+// hailuo-2-3-fast), each rule with a docs URL.
 func TestCatalogEmbedded(t *testing.T) {
 	c, err := catalog.Parse(catalog.CatalogJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := strings.Fields(`nano-banana nano-banana-2 nano-banana-pro gpt-image-1 gpt-image-2 flux-2
-		midjourney seedream-4-5 seedream-5-0 wan-2-6-image image-upscaler image-watermark-remover sora-2 sora-2-pro
-		veo-3-1 kling-2-1 kling-2-5-turbo-pro kling-2-6 kling-3-0-std kling-3-0-turbo seedance-1-5-pro
-		seedance-2-0 seedance-2-0-fast wan-2-5 wan-2-5-video wan-2-6-video ltx-2-19b vidu-q3
+	want := strings.Fields(`nano-banana nano-banana-2 nano-banana-pro gpt-image-1 gpt-image-2 flux-2 flux-kontext
+		midjourney seedream-4-5 seedream-5-0 wan-2-6-image grok-image image-upscaler image-watermark-remover sora-2 sora-2-pro
+		veo-3-1 veo-3-1-extend kling-2-1 kling-2-5-turbo-pro kling-2-6 kling-3-0-std kling-3-0-turbo seedance-1-5-pro
+		seedance-1-5-pro-extend seedance-2-0 seedance-2-0-fast wan-2-5 wan-2-5-video wan-2-2-animate wan-2-6-video ltx-2-19b grok-video hailuo-2-3 hailuo-2-3-fast vidu-q3
 		infinitetalk suno`)
 	if len(c.Models) != len(want) {
 		t.Errorf("catalog has %d models, want %d", len(c.Models), len(want))

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/preflight-dev/preflight/internal/utf8seq"
 )
 
 // Limits are one model's prompt limits. The zero value only checks that the
@@ -193,50 +195,8 @@ func scan(p string) stats {
 	return s
 }
 
-// seqLen returns the length of the valid UTF-8 sequence of two to four
-// bytes at p[i], or 0: utf8.DecodeRuneInString's checks (no overlong
-// forms, surrogates or code points past U+10FFFF) without building the
-// rune.
-func seqLen(p string, i int) int {
-	c := p[i]
-	switch {
-	case c < 0xC2 || c > 0xF4:
-		return 0
-	case c < 0xE0:
-		if i+1 < len(p) && p[i+1]&0xC0 == 0x80 {
-			return 2
-		}
-	case c < 0xF0:
-		if i+2 >= len(p) {
-			return 0
-		}
-		b1, b2 := p[i+1], p[i+2]
-		lo, hi := byte(0x80), byte(0xBF)
-		if c == 0xE0 {
-			lo = 0xA0
-		} else if c == 0xED {
-			hi = 0x9F
-		}
-		if lo <= b1 && b1 <= hi && b2&0xC0 == 0x80 {
-			return 3
-		}
-	default:
-		if i+3 >= len(p) {
-			return 0
-		}
-		b1, b2, b3 := p[i+1], p[i+2], p[i+3]
-		lo, hi := byte(0x80), byte(0xBF)
-		if c == 0xF0 {
-			lo = 0x90
-		} else if c == 0xF4 {
-			hi = 0x8F
-		}
-		if lo <= b1 && b1 <= hi && b2&0xC0 == 0x80 && b3&0xC0 == 0x80 {
-			return 4
-		}
-	}
-	return 0
-}
+// seqLen is utf8seq.Len, named for this file's loops.
+func seqLen(p string, i int) int { return utf8seq.Len(p, i) }
 
 const (
 	lsb8    = 0x0101010101010101

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/preflight-dev/preflight/internal/utf8seq"
 )
 
 // The fast path. Almost every request is well-formed JSON, and for it a
@@ -328,47 +330,5 @@ func scanString(src []byte, i int) (end int, escaped, ok bool) {
 	}
 }
 
-// utf8Seq returns the length of the valid UTF-8 sequence of two to four
-// bytes at src[i], or 0: the checks of utf8.DecodeRune (no overlong
-// forms, surrogates or code points past U+10FFFF) inline, without
-// assembling the rune, since a string of CJK text is mostly such runs.
-func utf8Seq(src []byte, i int) int {
-	c := src[i]
-	switch {
-	case c < 0xC2 || c > 0xF4:
-		return 0
-	case c < 0xE0:
-		if i+1 < len(src) && src[i+1]&0xC0 == 0x80 {
-			return 2
-		}
-	case c < 0xF0:
-		if i+2 >= len(src) {
-			return 0
-		}
-		b1, b2 := src[i+1], src[i+2]
-		lo, hi := byte(0x80), byte(0xBF)
-		if c == 0xE0 {
-			lo = 0xA0
-		} else if c == 0xED {
-			hi = 0x9F
-		}
-		if lo <= b1 && b1 <= hi && b2&0xC0 == 0x80 {
-			return 3
-		}
-	default:
-		if i+3 >= len(src) {
-			return 0
-		}
-		b1, b2, b3 := src[i+1], src[i+2], src[i+3]
-		lo, hi := byte(0x80), byte(0xBF)
-		if c == 0xF0 {
-			lo = 0x90
-		} else if c == 0xF4 {
-			hi = 0x8F
-		}
-		if lo <= b1 && b1 <= hi && b2&0xC0 == 0x80 && b3&0xC0 == 0x80 {
-			return 4
-		}
-	}
-	return 0
-}
+// utf8Seq is utf8seq.Len, named for this file's loops.
+func utf8Seq(src []byte, i int) int { return utf8seq.Len(src, i) }
